@@ -1,0 +1,42 @@
+"""Repository-wide pytest set-up: the offline guard and the notebook timing report."""
+
+import json
+import os
+import pathlib
+import time
+from collections import defaultdict
+
+from bigmodels.netguard import install
+
+ROOT = pathlib.Path(__file__).parent
+GUARD_DIR = ROOT / "tests" / "netguard"
+
+# Every notebook kernel and subprocess inherits this and installs the guard at start-up.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
+install()
+
+_notebook_seconds = defaultdict(float)
+_notebook_failed = set()
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _notebook_seconds[path] += report.duration
+        if report.failed:
+            _notebook_failed.add(path)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _notebook_seconds:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("notebook execution times")
+    for path, seconds in sorted(_notebook_seconds.items()):
+        flag = "  FAILED" if path in _notebook_failed else ""
+        write(f"{seconds:8.1f} s  {path}{flag}")
+    write(f"{sum(_notebook_seconds.values()):8.1f} s  total")
+    out = ROOT / "build" / "notebook_times.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                               "seconds": dict(sorted(_notebook_seconds.items()))}, indent=1))

@@ -1,0 +1,80 @@
+"""Check the environment: `python -m bigmodels.doctor` prints OK/FAIL lines, each FAIL with its fix.
+
+Checks the Python version, every package pinned in requirements.lock against what is installed,
+every offline dataset archive, the thread count and the device. Exit status 1 if anything failed.
+"""
+
+import importlib.metadata
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LOCK = ROOT / "requirements.lock"
+DATA_SOURCES = ROOT / "data-sources.txt"
+
+
+def read_pins(path):
+    """name -> version for every `name==version` line of a requirements file."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line.strip())
+        if m:
+            pins[canonical(m.group(1))] = m.group(2)
+    return pins
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def check_python():
+    ok = sys.version_info[:2] == (3, 11)
+    return ok, f"Python {sys.version.split()[0]}", "install Python 3.11 and run `make clean venv`"
+
+
+def check_packages():
+    for name, want in sorted(read_pins(LOCK).items()):
+        try:
+            have = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            have = None
+        ok = have is not None and have.split("+")[0] == want
+        yield ok, f"{name}=={want} (installed: {have})", "run `make clean venv` (reinstalls requirements.lock)"
+
+
+def check_datasets():
+    from .data.sources import MissingDataError, source_archive
+
+    for name in read_pins(DATA_SOURCES):
+        try:
+            path = source_archive(name)
+            yield True, f"data source {name}: {path.name}", ""
+        except MissingDataError as e:
+            yield False, f"data source {name}: missing", str(e).splitlines()[-1]
+
+
+def check_threads_and_device():
+    import torch
+
+    from .notebook import THREADS
+
+    yield True, f"torch threads {torch.get_num_threads()} (chapters fix {THREADS} via bigmodels.notebook.setup)", ""
+    device = "cuda: " + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu (no CUDA device)"
+    yield True, f"device {device}", ""
+
+
+def main():
+    checks = [check_python(), *check_packages(), *check_datasets(), *check_threads_and_device()]
+    failed = 0
+    for ok, what, fix in checks:
+        print(f"{'OK  ' if ok else 'FAIL'} {what}")
+        if not ok:
+            failed += 1
+            print(f"     fix: {fix}")
+    print(f"{len(checks) - failed} OK, {failed} FAIL")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The set-up call every chapter makes first: seeds, thread count, plot style.
+
+Fixing the thread count (not just the seed) is what makes torch results bit-identical from run to
+run, so stored notebook outputs compare exactly under nbval whatever OMP_NUM_THREADS says.
+"""
+
+import os
+import random
+
+import numpy as np
+
+THREADS = 2
+
+
+def setup(seed=0, threads=THREADS):
+    """Seed Python, NumPy and torch; fix BLAS and torch thread counts; set the plot style.
+
+    Returns the torch device the chapter should use ('cuda' when present, else 'cpu').
+    """
+    import matplotlib
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    threadpool_limits(threads)
+    torch.set_num_threads(threads)
+    os.environ.setdefault("TQDM_MININTERVAL", "5")
+    matplotlib.rcParams.update(
+        {"figure.figsize": (6.4, 3.6), "figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
+         "axes.spines.top": False, "axes.spines.right": False}
+    )
+    np.set_printoptions(precision=4, suppress=True)
+    return "cuda" if torch.cuda.is_available() else "cpu"
