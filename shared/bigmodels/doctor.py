@@ -11,7 +11,6 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.lock"
-DATA_SOURCES = ROOT / "data-sources.txt"
 
 
 def read_pins(path):
@@ -44,14 +43,28 @@ def check_packages():
 
 
 def check_datasets():
-    from .data.sources import MissingDataError, source_archive
+    """Every source archive present, every loader parses (from the cache after the first run)."""
+    from . import data
 
-    for name in read_pins(DATA_SOURCES):
+    loaders = [data.load_digits, data.load_mnist5k, data.load_rotten_tomatoes, data.load_chinese_reviews,
+               data.load_shakespeare, data.load_people_daily]
+    for name in sorted(data.sources.SOURCES):
         try:
-            path = source_archive(name)
-            yield True, f"data source {name}: {path.name}", ""
-        except MissingDataError as e:
-            yield False, f"data source {name}: missing", str(e).splitlines()[-1]
+            yield True, f"data source {name}: {data.source_archive(name).name}", ""
+        except data.MissingDataError as e:
+            yield False, f"data source {name}: missing", str(e)
+    for load in loaders:
+        try:
+            loaded = load()
+            size = f"{len(loaded):,} characters" if isinstance(loaded, str) else repr(loaded)
+            yield True, f"{load.__name__}: {size}", ""
+        except data.MissingDataError as e:
+            yield False, f"{load.__name__}: source missing", str(e)
+    for load in [data.load_fashion_mnist, data.load_translation_pairs]:
+        try:
+            yield True, f"{load.__name__} (optional, Debian): {load()!r}", ""
+        except data.MissingDataError:
+            yield True, f"{load.__name__} (optional, Debian): not installed, chapters do not need it", ""
 
 
 def check_threads_and_device():

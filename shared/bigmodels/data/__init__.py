@@ -1,0 +1,22 @@
+"""Offline datasets and text tools: loaders with fixed splits, tokenizers, vocabulary, padding."""
+
+from .corpora import load_people_daily, load_shakespeare, play_to_text, train_val_text
+from .datasets import (
+    Split,
+    load_chinese_reviews,
+    load_digits,
+    load_fashion_mnist,
+    load_mnist5k,
+    load_rotten_tomatoes,
+    load_translation_pairs,
+    stratified_split,
+)
+from .sources import MissingDataError, data_dir, source_archive
+from .text import Vocabulary, pad_sequences, tokenize_chars, tokenize_words
+
+__all__ = [
+    "MissingDataError", "Split", "Vocabulary", "data_dir", "load_chinese_reviews", "load_digits",
+    "load_fashion_mnist", "load_mnist5k", "load_people_daily", "load_rotten_tomatoes",
+    "load_shakespeare", "load_translation_pairs", "pad_sequences", "play_to_text",
+    "source_archive", "stratified_split", "tokenize_chars", "tokenize_words", "train_val_text",
+]

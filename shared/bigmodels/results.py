@@ -1,0 +1,27 @@
+"""Headline figures: printed in one fixed format so the README's results table can be collected.
+
+A chapter cell calls `report("MLP test accuracy (MNIST-5k)", 0.9712, "{:.2%}")`; the stored
+notebook output then carries `[result] MLP test accuracy (MNIST-5k) = 97.12%`, which nbval checks on
+every run and `benchmarks/readme_tables.py` copies into README.md. Benchmark scripts print the
+same lines into benchmarks/results/*.txt.
+"""
+
+PREFIX = "[result] "
+
+
+def report(name, value, fmt="{}"):
+    """Print `[result] name = value` (value formatted with fmt) and return the value."""
+    if "=" in name or "\n" in name:
+        raise ValueError(f"name: must not contain '=' or a newline, got {name!r}")
+    print(f"{PREFIX}{name} = {fmt.format(value)}")
+    return value
+
+
+def parse(text):
+    """(name, value) pairs from every `[result] name = value` line of a text."""
+    pairs = []
+    for line in text.splitlines():
+        if line.startswith(PREFIX) and " = " in line:
+            name, value = line[len(PREFIX):].split(" = ", 1)
+            pairs.append((name.strip(), value.strip()))
+    return pairs
