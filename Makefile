@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   := .data/sources/.complete
-BOOK_FLAGS := -W -n --keep-going --config book/_config.yml --toc book/_toc.yml
+BOOK_FLAGS := -W -n --keep-going --all --config book/_config.yml --toc book/_toc.yml
 
 .PHONY: venv data test book lab sync doctor lock clean
 
@@ -27,6 +27,7 @@ test: venv
 	$(BIN)/python -m pytest
 
 book: venv
+	$(BIN)/python book/make_toc.py
 	$(BIN)/jupyter-book build $(BOOK_FLAGS) .
 	@echo "Book: file://$(CURDIR)/_build/html/index.html"
 
@@ -35,6 +36,7 @@ lab: venv
 
 sync: venv
 	$(BIN)/jupytext --sync chapters/*.ipynb
+	$(BIN)/python book/make_toc.py
 
 doctor: venv
 	$(BIN)/python -m bigmodels.doctor

@@ -25,3 +25,24 @@ def parse(text):
             name, value = line[len(PREFIX):].split(" = ", 1)
             pairs.append((name.strip(), value.strip()))
     return pairs
+
+
+def collect(root):
+    """Every reported figure under a repository root, as (source, name, value) triples.
+
+    Sources are chapter notebooks (their stored outputs, in chapter order) and the text files in
+    benchmarks/results/ that benchmark scripts write.
+    """
+    import json
+    import pathlib
+
+    root = pathlib.Path(root)
+    found = []
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                    found += [(f"chapters/{path.name}", n, v) for n, v in parse("".join(output["text"]))]
+    for path in sorted((root / "benchmarks" / "results").glob("*.txt")):
+        found += [(f"benchmarks/results/{path.name}", n, v) for n, v in parse(path.read_text(encoding="utf-8"))]
+    return found

@@ -1,0 +1,54 @@
+"""Shared fixtures: one build of the Jupyter Book site per test session (test_book, test_site)."""
+
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MAKEFILE = (ROOT / "Makefile").read_text()
+BUILD_TIMEOUT_S = 600
+
+
+def jupyter_book():
+    here = pathlib.Path(sys.executable).parent / "jupyter-book"
+    return str(here) if here.exists() else shutil.which("jupyter-book")
+
+
+def makefile_book_flags():
+    match = re.search(r"^BOOK_FLAGS\s*:?=\s*(.+)$", MAKEFILE, re.M)
+    assert match, "Makefile defines no BOOK_FLAGS"
+    flags = match.group(1).split()
+    for flag in ["-W", "-n", "--keep-going"]:
+        assert flag in flags, f"Makefile's BOOK_FLAGS lost {flag}"
+    return flags
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """Build the book exactly as `make book` does, but into a temporary folder."""
+    exe = jupyter_book()
+    if exe is None:
+        pytest.skip("jupyter-book is not installed: run `make venv` "
+                    "(it is pinned in requirements.lock)")
+    out = tmp_path_factory.mktemp("book")
+    start = time.perf_counter()
+    result = subprocess.run([exe, "build", *makefile_book_flags(), "--path-output", str(out), "."],
+                            cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    seconds = time.perf_counter() - start
+    log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)  # drop colour codes
+    (out / "build.log").write_text(log)
+    problems = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    clean = result.returncode == 0 and not problems
+    assert clean, (
+        f"book build failed (exit {result.returncode}, {seconds:.0f} s):\n"
+        + "\n".join(problems or log.splitlines()[-40:]))
+    site = out / "_build" / "html"
+    assert (site / "index.html").exists()
+    return site
+
+

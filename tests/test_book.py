@@ -1,0 +1,196 @@
+"""The Jupyter Book site: its table of contents follows chapters/, and it builds offline, cleanly.
+
+The toc tests are instant. The build test runs `jupyter-book build` with the Makefile's own flags
+(read from the Makefile) into a temporary folder, so it never touches `_build/`; it takes about
+20-60 s on two cores and is marked `slow` (it still runs in the default `pytest`).
+"""
+
+import html.parser
+import importlib.util
+import pathlib
+import re
+import subprocess
+import sys
+import urllib.parse
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+BACK_MATTER = ["book/glossary", "book/errata", "book/bibliography"]
+
+
+def load_make_toc():
+    spec = importlib.util.spec_from_file_location("make_toc", BOOK / "make_toc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_toc = load_make_toc()
+
+
+def toc_files(toc_text):
+    """The docnames a _toc.yml lists, root first, in order."""
+    root = re.search(r"^root:\s*(\S+)\s*$", toc_text, re.M).group(1)
+    return [root] + re.findall(r"^\s*- file:\s*(\S+)\s*$", toc_text, re.M)
+
+
+# ----------------------------------------------------------------------------- table of contents
+
+def test_every_chapter_notebook_is_in_the_chapter_list():
+    listed = set(make_toc.CHAPTERS)
+    missing = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb") if p.stem not in listed)
+    assert not missing, f"add {missing} to PARTS in book/make_toc.py (in reading order)"
+
+
+def test_toc_is_what_make_toc_writes():
+    assert (BOOK / "_toc.yml").read_text(encoding="utf-8") == make_toc.expected_toc(ROOT), (
+        "book/_toc.yml is out of date: run `.venv/bin/python book/make_toc.py`")
+
+
+def test_toc_lists_existing_files_in_the_planned_order():
+    files = toc_files((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    assert files[0] == "book/intro"
+    assert files[-3:] == BACK_MATTER
+    for name in files:
+        suffix = ".ipynb" if name.startswith("chapters/") else ".md"
+        assert (ROOT / f"{name}{suffix}").exists(), f"_toc.yml lists {name}, which does not exist"
+    chapters = [f.removeprefix("chapters/") for f in files if f.startswith("chapters/")]
+    assert chapters == [c for c in make_toc.CHAPTERS if c in chapters], "chapters out of order"
+
+
+def test_make_toc_skips_missing_chapters_and_rejects_unknown_notebooks(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "03_3_lstm.ipynb").write_text("{}")
+    text = make_toc.expected_toc(tmp_path)
+    assert toc_files(text) == ["book/intro", "chapters/03_3_lstm", *BACK_MATTER]
+    assert '"Algorithms"' in text and '"Foundations"' not in text  # empty parts are left out
+    (tmp_path / "chapters" / "99_unplanned.ipynb").write_text("{}")
+    with pytest.raises(SystemExit, match="99_unplanned.ipynb"):
+        make_toc.expected_toc(tmp_path)
+
+
+def test_make_toc_check_mode_agrees():
+    result = subprocess.run([sys.executable, str(BOOK / "make_toc.py"), "--check"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+# ----------------------------------------------------------------------------- the build
+
+class Assets(html.parser.HTMLParser):
+    """Collects what a page loads (img/script/link) and whether it contains math."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.scripts, self.links, self.has_math = [], [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        elif tag == "script" and attrs.get("src"):
+            self.scripts.append(attrs["src"])
+        elif tag == "link" and attrs.get("href") and attrs.get("rel") in ("stylesheet", "preload"):
+            self.links.append(attrs["href"])
+        if "math" in (attrs.get("class") or "").split():
+            self.has_math = True
+
+
+def parse(page):
+    assets = Assets()
+    assets.feed(page.read_text(encoding="utf-8"))
+    return assets
+
+
+def local_target(page, url):
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    return (page.parent / path).resolve()
+
+
+def content_pages(site):
+    return sorted(p for p in site.rglob("*.html")
+                  if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def toc_pages(site):
+    return [site / f"{name}.html" for name in toc_files((BOOK / "_toc.yml").read_text())]
+
+
+@pytest.mark.slow
+def test_every_toc_entry_has_a_page(site_dir):
+    missing = [str(p.relative_to(site_dir)) for p in toc_pages(site_dir) if not p.exists()]
+    assert not missing, f"no HTML for {missing}"
+    for name in BACK_MATTER:
+        assert (site_dir / f"{name}.html").exists()
+
+
+@pytest.mark.slow
+def test_every_image_and_asset_is_served_locally(site_dir):
+    problems = []
+    for page in content_pages(site_dir):
+        assets = parse(page)
+        rel = page.relative_to(site_dir)
+        for url in assets.images + assets.scripts + assets.links:
+            scheme = urllib.parse.urlsplit(url).scheme
+            if scheme == "data":
+                continue
+            if scheme or url.startswith("//"):
+                problems.append(f"{rel}: loads {url} from outside the site")
+            elif not local_target(page, url).is_file():
+                problems.append(f"{rel}: {url} does not exist")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_no_cdn_anywhere_in_the_pages(site_dir):
+    cdn = re.compile(r"https?://[^\s\"'<>]*(cdn|jsdelivr|unpkg|polyfill|googleapis|mathjax)", re.I)
+    hits = [f"{p.relative_to(site_dir)}: {m.group(0)}" for p in content_pages(site_dir)
+            for m in cdn.finditer(p.read_text(encoding="utf-8"))]
+    assert not hits, "\n".join(hits)
+
+
+@pytest.mark.slow
+def test_math_is_rendered_by_the_bundled_mathjax(site_dir):
+    mathjax = site_dir / "_static" / "mathjax" / "tex-chtml.js"
+    assert mathjax.is_file(), "sphinx-mathjax-offline did not copy MathJax into _static/"
+    errata = parse(site_dir / "book" / "errata.html")
+    assert errata.has_math, "the errata page should contain processed math"
+    for page in content_pages(site_dir):
+        assets = parse(page)
+        if not assets.has_math:
+            continue
+        sources = [s for s in assets.scripts if "mathjax" in s.lower()]
+        assert sources, f"{page.name} has math but loads no MathJax"
+        for src in sources:
+            assert local_target(page, src) == mathjax.resolve(), (
+                f"{page.name} loads MathJax from {src}")
+
+
+@pytest.mark.slow
+def test_chapter_pages_offer_their_notebook(site_dir):
+    for page in toc_pages(site_dir):
+        if page.parent.name != "chapters":
+            continue
+        notebook = f"{page.stem}.ipynb"
+        assert f"_sources/chapters/{notebook}" in page.read_text(encoding="utf-8"), (
+            f"{page.name} has no .ipynb download button")
+        assert (site_dir / "_sources" / "chapters" / notebook).is_file()
+
+
+@pytest.mark.slow
+def test_back_matter_is_complete(site_dir):
+    glossary = (site_dir / "book" / "glossary.html").read_text(encoding="utf-8")
+    entries = glossary.count("<dd>")
+    assert entries >= 35, f"glossary has only {entries} entries"
+    for term in ["遗忘门", "自注意力机制", "知识蒸馏", "高性能计算集群"]:
+        assert term in glossary
+    bib_keys = re.findall(r"^@\w+\{([^,\s]+),", (BOOK / "references.bib").read_text(), re.M)
+    assert len(bib_keys) == len(set(bib_keys)), "duplicate keys in references.bib"
+    bibliography = (site_dir / "book" / "bibliography.html").read_text(encoding="utf-8")
+    assert bibliography.count('role="doc-biblioentry"') == len(bib_keys), (
+        "the bibliography page does not list every entry of references.bib")
+    errata = (site_dir / "book" / "errata.html").read_text(encoding="utf-8")
+    for must in ["遗忘门", "Hochreiter", "pre-norm", "input_length"]:
+        assert must in errata

@@ -1,0 +1,133 @@
+"""End to end: the built site works offline in a real browser (headless Chromium).
+
+Serves the built HTML on 127.0.0.1, opens every page of the table of contents, and fails on a
+console error, an image that did not load, TeX left unrendered, a broken internal link or a link
+to an outside host that is not a cited source. Screenshots land in build/screenshots/.
+Skipped, with the reason, where Chromium or its driver is not installed (`.ci/run` installs them).
+"""
+
+import functools
+import http.server
+import pathlib
+import shutil
+import threading
+import urllib.parse
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+CITED_HOSTS = ("doi.org", "arxiv.org", "github.com", "papers.nips.cc", "proceedings.neurips.cc",
+               "proceedings.mlr.press", "aclanthology.org", "www.nature.com", "openai.com")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="no Chromium: `apt-get install chromium chromium-driver` (CI does this in .ci/run)",
+)
+
+
+@pytest.fixture(scope="module")
+def server(site_dir):
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def pages(site_dir):
+    skip = {"search.html", "genindex.html"}
+    return sorted(str(p.relative_to(site_dir)) for p in site_dir.rglob("*.html")
+                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
+
+
+UNRENDERED_TEX = """
+const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+const bad = [];
+while (walker.nextNode()) {
+  const node = walker.currentNode, el = node.parentElement;
+  if (el.closest('pre, code, script, style, mjx-container, .highlight, .cell_output, .output')) continue;
+  if (node.textContent.includes('$$') || node.textContent.includes('\\\\frac')) bad.push(node.textContent.slice(0, 80));
+}
+return bad;
+"""
+
+
+def test_every_page_renders_cleanly(site_dir, server, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for page in pages(site_dir):
+        browser.get(f"{server}/{page}")
+        browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "if (window.MathJax && MathJax.startup) MathJax.startup.promise.then(() => done(1)); else done(0);")
+        for entry in browser.get_log("browser"):
+            if entry["level"] == "SEVERE":
+                problems.append(f"{page}: console error {entry['message'][:160]}")
+        broken = browser.execute_script(
+            "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+        problems += [f"{page}: image did not load {src}" for src in broken]
+        problems += [f"{page}: unrendered TeX {t!r}" for t in browser.execute_script(UNRENDERED_TEX)]
+        for href in browser.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            problems += check_link(site_dir, server, page, href)
+        name = page.replace("/", "__").removesuffix(".html")
+        browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    assert not problems, "\n".join(problems)
+
+
+def check_link(site_dir, server, page, href):
+    url = urllib.parse.urlparse(href)
+    if url.scheme in ("mailto", "javascript", "data"):
+        return []
+    if href.startswith(server):
+        target = site_dir / urllib.parse.unquote(url.path.lstrip("/"))
+        if target.is_dir():
+            target = target / "index.html"
+        return [] if target.exists() else [f"{page}: broken internal link {url.path}"]
+    if url.hostname and url.hostname.endswith(CITED_HOSTS):
+        return []
+    return [f"{page}: link leaves the site {href}"]
+
+
+def test_search_finds_a_term(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/search.html?q=attention")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "ul.search li") or
+        "Search finished" in d.page_source or "did not match" in d.page_source)
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.search li"), "search for 'attention' found nothing"
+
+
+def test_each_chapter_offers_its_notebook(site_dir):
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        page = site_dir / "chapters" / f"{notebook.stem}.html"
+        assert page.exists(), f"no page for {notebook.name}"
+        assert f"{notebook.name}" in page.read_text(), f"{page.name} offers no .ipynb download"
+        assert (site_dir / "_sources" / "chapters" / notebook.name).exists()
