@@ -33,16 +33,22 @@ class Linear(Module):
             raise ValueError(f"Linear input: expected shape (..., {self.in_features}), got {x.shape}")
         self.x = x
         y = x @ self.weight.T
-        return y + self.bias if self.bias is not None else y
+        if self.bias is not None:
+            y += self.bias  # in place: y is a fresh array, so this saves one allocation
+        return y
 
-    def backward(self, grad_output):
-        """dW = dy^T x, db = sum dy, dx = dy W (summed over all leading dimensions)."""
+    def backward(self, grad_output, input_grad=True):
+        """dW = dy^T x, db = sum dy, dx = dy W (summed over all leading dimensions).
+
+        input_grad=False skips dx (returns None): the gradient for the data fed to the first layer
+        is never used in training, and torch skips it too for inputs that do not require grad.
+        """
         x2 = self.x.reshape(-1, self.in_features)
         g2 = grad_output.reshape(-1, self.out_features)
         self._grads["weight"] += g2.T @ x2
         if self.bias is not None:
             self._grads["bias"] += g2.sum(axis=0)
-        return grad_output @ self.weight
+        return grad_output @ self.weight if input_grad else None
 
     @classmethod
     def torch_config(cls, m):
@@ -176,6 +182,15 @@ class Dropout(Module):
     def backward(self, grad_output):
         return grad_output if self.mask is None else grad_output * self.mask
 
+    @classmethod
+    def torch_config(cls, m):
+        return dict(p=m.p)
+
+    def make_torch(self):
+        import torch
+
+        return torch.nn.Dropout(self.p)
+
 
 class Activation(Module):
     """An element-wise activation as a layer: ReLU, Sigmoid, Tanh, GELU (see functional)."""
@@ -207,6 +222,10 @@ class Activation(Module):
 
 class ReLU(Activation):
     name = "relu"
+
+    def backward(self, grad_output):
+        """dy passes where x > 0 (one pass, no 0/1 mask array)."""
+        return np.where(self.x > 0, grad_output, 0).astype(grad_output.dtype, copy=False)
 
 
 class Sigmoid(Activation):

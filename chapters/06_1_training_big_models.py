@@ -1,0 +1,467 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6.1 Big models: what, why, and training beyond one process (§6.1–6.4 常见问题：什么是大模型、为什么需要、如何训练)
+#
+# The article's FAQ says that a big model is one with very many parameters, that it is needed because
+# small models fall short on complex problems, and that it is trained on clusters. This chapter makes each of
+# those answers measurable on a laptop: it counts parameters, tests what pretraining on unlabelled text buys a
+# small classifier, and runs data-parallel training with `torch.distributed`, checkpoints that resume exactly,
+# activation checkpointing and mixed precision.
+#
+# **You will learn to**
+# - count the parameters of any model of the book and place it next to published models;
+# - pretrain a small GPT on raw text and fine-tune it on a few labels;
+# - run distributed data parallel (DDP) training on CPU, prove it equals large-batch training, measure it,
+#   and make it fail loudly instead of hanging;
+# - save and resume training bit-identically, and trade compute for memory (activation checkpointing) or
+#   precision for speed (bfloat16).
+#
+# **Time to run:** about a minute and a half on two CPU cores (it starts worker processes).
+
+# %%
+from bigmodels.notebook import setup
+
+device = setup()
+
+# %%
+import re
+import time
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from bigmodels import compress
+from bigmodels.data import load_rotten_tomatoes
+from bigmodels.display import show_source
+from bigmodels.nn.gpt import GPT, GPTConfig
+from bigmodels.scale import checkpointed, count_parameters, load_checkpoint, saved_activation_bytes
+from bigmodels.scale.ddp import Config, global_batch, launch, make_data, train
+from bigmodels.scratch.gpt import GPT as ScratchGPT
+
+# %% [markdown]
+# ## 6.1–6.3 What counts as big
+#
+# "Big" means parameters: the entries of every weight matrix, bias and embedding. `count_parameters` counts them
+# for torch modules and for the NumPy models of the book alike (a matrix shared by two layers, like GPT's tied
+# input and output embedding, counts once).
+
+# %%
+show_source(count_parameters)
+
+# %%
+gpt_config = GPTConfig(block_size=64, vocab_size=128, n_layer=2, n_head=2, n_embd=48)
+book_models = {
+    "MLP 784-128-10 (ch. 6.5)": compress.mlp([784, 128, 10]),
+    "student MLP 784-12-10 (ch. 6.5)": compress.mlp([784, 12, 10]),
+    "this chapter's GPT (torch)": GPT(gpt_config),
+    "this chapter's GPT (NumPy)": ScratchGPT(gpt_config),
+    "nanoGPT Shakespeare config": GPT(GPTConfig()),
+}
+book_counts = {name: count_parameters(m) for name, m in book_models.items()}
+for name, n in book_counts.items():
+    print(f"{name:32s} {n:>12,d}")
+assert book_counts["this chapter's GPT (torch)"] == book_counts["this chapter's GPT (NumPy)"]
+
+# %% [markdown]
+# Published sizes, from the papers: BERT-large {cite}`devlin2019bert`, GPT-2 {cite}`radford2019language`
+# and GPT-3 {cite}`brown2020language`.
+
+# %%
+published = {"BERT-large": 340e6, "GPT-2": 1.5e9, "GPT-3": 175e9}
+fig, ax = plt.subplots(figsize=(7, 3.2))
+everything = {**book_counts, **published}
+ax.barh(list(everything), list(everything.values()), color=["C0"] * len(book_counts) + ["C3"] * len(published))
+ax.set_xscale("log")
+ax.set(xlabel="parameters (log scale)", title="The book's models (blue) and published models (red)")
+plt.show()
+print(f"GPT-3 / this chapter's GPT: {published['GPT-3'] / book_counts['this chapter' + chr(39) + 's GPT (torch)']:.1e}")
+
+# %% [markdown]
+# ## 6.2 Why big models: what pretraining buys
+#
+# The reason given for big models is that they learn from raw data what small task-specific models cannot.
+# A small version of that claim can be tested here: pretrain the book's GPT (`bigmodels.nn.GPT`) as a
+# character-level language model on the *unlabelled* texts of the Rotten Tomatoes training split, then fine-tune
+# it with a classification head (mean of the last hidden states, then a linear layer) on 100, 300, 1,000 or all
+# labelled snippets, and compare with the same network trained from random weights on the labels alone.
+
+# %%
+reviews = load_rotten_tomatoes()
+raw_text = "\n".join(reviews.X_train)
+common = [c for c, _ in Counter(raw_text).most_common(gpt_config.vocab_size - 1)]
+stoi = {c: i + 1 for i, c in enumerate(sorted(common))}  # 0 = padding and the rarest characters
+T = gpt_config.block_size
+
+
+def encode(texts):
+    """Token ids (n, T), right-padded with 0, and the true lengths."""
+    ids = torch.zeros(len(texts), T, dtype=torch.long)
+    lengths = torch.zeros(len(texts), dtype=torch.long)
+    for i, text in enumerate(texts):
+        codes = [stoi.get(c, 0) for c in text[:T]]
+        ids[i, :len(codes)] = torch.tensor(codes)
+        lengths[i] = max(len(codes), 1)
+    return ids, lengths
+
+
+corpus = torch.tensor([stoi.get(c, 0) for c in raw_text])
+print(reviews, f"| pretraining corpus: {len(corpus):,} characters, vocabulary {len(stoi) + 1}")
+
+# %%
+torch.manual_seed(0)
+pretrained = GPT(gpt_config)
+optimizer = pretrained.configure_optimizer(weight_decay=0.1, learning_rate=3e-3, betas=(0.9, 0.99))
+g = torch.Generator().manual_seed(0)
+for step in range(300):
+    starts = torch.randint(0, len(corpus) - T - 1, (32,), generator=g)
+    x = torch.stack([corpus[s:s + T] for s in starts])
+    y = torch.stack([corpus[s + 1:s + T + 1] for s in starts])
+    _, loss = pretrained(x, y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    if step % 100 == 0 or step == 299:
+        print(f"pretraining step {step:3d}: next-character loss {loss.item():.3f}")
+
+
+# %%
+class GPTClassifier(torch.nn.Module):
+    """A GPT body, the mean of its final hidden states over the real characters, a linear head."""
+
+    def __init__(self, gpt, classes=2):
+        super().__init__()
+        self.gpt, self.head = gpt, torch.nn.Linear(gpt.config.n_embd, classes)
+
+    def forward(self, ids, lengths):
+        gpt = self.gpt
+        h = gpt.drop(gpt.wte(ids) + gpt.wpe(torch.arange(ids.shape[1])))
+        for block in gpt.blocks:
+            h = block(h, is_causal=True)
+        h = gpt.ln_f(h)
+        valid = (torch.arange(ids.shape[1]) < lengths[:, None]).unsqueeze(-1)
+        return self.head((h * valid).sum(1) / lengths[:, None])
+
+
+def fine_tune(gpt, n_labels, steps=100, seed=0):
+    """Train body and head on the first n_labels training snippets; return test accuracy."""
+    import copy
+
+    torch.manual_seed(seed)
+    model = GPTClassifier(copy.deepcopy(gpt))
+    ids, lengths = encode(reviews.X_train[:n_labels])
+    labels = torch.from_numpy(reviews.y_train[:n_labels])
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(steps):
+        b = torch.randint(0, n_labels, (32,), generator=g)
+        loss = F.cross_entropy(model(ids[b], lengths[b]), labels[b])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        test_ids, test_lengths = encode(reviews.X_test)
+        return (model(test_ids, test_lengths).argmax(1).numpy() == reviews.y_test).mean()
+
+
+torch.manual_seed(0)
+random_init = GPT(gpt_config)
+label_counts = [100, 300, 1000, len(reviews.y_train)]
+curves = {"pretrained + fine-tuned": [], "random init, labels only": []}
+for n in label_counts:
+    curves["pretrained + fine-tuned"].append(fine_tune(pretrained, n))
+    curves["random init, labels only"].append(fine_tune(random_init, n))
+    print(f"{n:5d} labels: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in curves.items()))
+
+# %%
+fig, ax = plt.subplots()
+for name, accs in curves.items():
+    ax.plot(label_counts, accs, "o-", label=name)
+ax.axhline(0.5, ls=":", color="gray", label="chance")
+ax.set_xscale("log")
+ax.set(xlabel="labelled training snippets", ylabel="test accuracy", title="Sentiment from characters, tiny GPT")
+ax.legend()
+plt.show()
+gains = np.array(curves["pretrained + fine-tuned"]) - np.array(curves["random init, labels only"])
+print("pretrained minus random init, accuracy points:", np.round(100 * gains, 1).tolist())
+
+# %% [markdown]
+# Be honest about the scale: a GPT of this size, pretrained for a few seconds on about a million characters,
+# learns spelling and short words, not sentiment, and the accuracy of every variant stays far below a simple
+# bag-of-words classifier. The printed differences are what pretraining buys *here*; the large gains reported for
+# big models come from pretraining on billions of tokens, which is exactly what this laptop cannot show.
+#
+# ## 6.4 Training beyond one process: data parallelism
+#
+# Big models are trained on many accelerators at once. The simplest scheme, *data parallelism*, gives every
+# process a full copy of the model and a different slice of each batch. After the backward pass the processes
+# average their gradients with an *all-reduce*, so every copy takes the same optimizer step. PyTorch's
+# `DistributedDataParallel` does the all-reduce during backward; on CPU the communication backend is *gloo*.
+# Schemes for models too big for one device (sharding optimizer state, gradients and parameters across
+# processes, as in ZeRO {cite}`rajbhandari2020zero`) build on the same collectives.
+#
+# `bigmodels.scale.ddp` is one script that runs in three ways:
+#
+# ```bash
+# python -m bigmodels.scale.ddp --nproc 2 --steps 50                        # spawns 2 local processes
+# torchrun --standalone --nproc_per_node=2 -m bigmodels.scale.ddp --steps 50  # torchrun starts them
+# # two machines: the same command on each, with this machine's rank and a reachable rendezvous address
+# torchrun --nnodes=2 --node_rank=0 --nproc_per_node=2 --rdzv_backend=c10d \
+#          --rdzv_endpoint=HOST:29500 -m bigmodels.scale.ddp --steps 50
+# ```
+#
+# Under torchrun it reads `RANK`, `WORLD_SIZE`, `MASTER_ADDR` and `MASTER_PORT` from the environment; spawning
+# itself, it uses 127.0.0.1 and a free port (bind port 0, read the number the OS chose). Every process computes
+# the same global batch and takes its own slice of it:
+
+# %%
+show_source(global_batch)
+
+# %% [markdown]
+# With the loss averaged over the local batch $B$, the average of $N$ processes' gradients is the gradient of the
+# mean loss over all $NB$ examples. So two processes with batch 16 must end where one process with batch 32 ends:
+
+# %%
+two = launch(Config(steps=10, batch_size=16, threads=1), nproc=2)
+one = launch(Config(steps=10, batch_size=32, threads=1), nproc=1)
+max_diff = max((two["params"][k] - p).abs().max().item() for k, p in one["params"].items())
+print(f"after 10 steps, 2 x batch 16 vs 1 x batch 32: parameters agree within 1e-6: {max_diff < 1e-6}")
+assert max_diff < 1e-6
+
+# %% [markdown]
+# ### Throughput on this machine
+#
+# Now a wider network (512 units per layer) and a larger per-process batch (256), with `cores / processes` threads
+# each so that two processes do not fight over the same cores:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+throughput = {}
+for nproc in (1, 2):
+    result = launch(Config(steps=40, batch_size=256, width=512, depth=3), nproc=nproc)
+    throughput[nproc] = result["samples_per_s"]
+    print(f"{nproc} process(es): {throughput[nproc]:,.0f} samples/s")
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.bar([str(k) for k in throughput], list(throughput.values()))
+ax.set(xlabel="processes", ylabel="samples / s", title="DDP on this CPU")
+plt.show()
+
+# %% [markdown]
+# Two processes on a two-core machine cannot do more than the cores can: the same arithmetic is split in two,
+# and on top come the all-reduce of every gradient through gloo over the loopback interface and the processes'
+# competition for memory bandwidth (and for the cores, if each one used every thread). On a shared machine the
+# result also depends on everything else running. Data parallelism pays when each process has its own device and
+# the computation per step is large compared with the gradient traffic. The robust claim is only that the
+# speed-up stays far below linear scaling's bound:
+
+# %%
+assert all(v > 0 for v in throughput.values()) and throughput[2] / throughput[1] < 2.5
+
+# %% [markdown]
+# ### When a worker dies
+#
+# A process that crashes must take the whole job down with a clear message: its peers would otherwise wait in
+# the next all-reduce forever. `launch` relies on `torch.multiprocessing.spawn`, which terminates the other
+# workers when one fails, and the process group is created with a timeout so that a collective gives up instead
+# of hanging (torchrun behaves the same way). Here worker 1 raises at step 3:
+
+# %%
+start = time.perf_counter()
+try:
+    launch(Config(steps=50, threads=1, fail_at=3, fail_rank=1, timeout=30), nproc=2)
+except RuntimeError as error:
+    print(re.sub(r"pid \d+", "pid ...", str(error)))
+failure_seconds = time.perf_counter() - start
+assert failure_seconds < 60
+
+# %% [markdown]
+# ### Checkpoints that resume exactly
+#
+# A long run will be interrupted. To continue as if nothing happened, a checkpoint must hold everything the next
+# step depends on: model and optimizer state (momentum buffers), the random number generators of Python, NumPy
+# and torch (dropout masks, input noise), and the position in the data. Each field is a tensor or a plain Python
+# value, so the file loads with `torch.load(..., weights_only=True)`, which refuses arbitrary pickled objects (a
+# pickle can run code when loaded).
+
+# %%
+show_source(load_checkpoint)
+
+# %%
+import os
+import random
+import tempfile
+
+noisy = dict(threads=1, steps=12, batch_size=16, dropout=0.2, noise=0.1)
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "ckpt.pt")
+    random.seed(0), np.random.seed(0)
+    uninterrupted = train(Config(**noisy))
+    random.seed(0), np.random.seed(0)
+    first_half = train(Config(**noisy, checkpoint=path, stop_after=5))
+    torch.manual_seed(99), np.random.seed(99)  # a new process would start from other RNG states
+    second_half = train(Config(**noisy, checkpoint=path, resume=True))
+    torch.save({"payload": Config()}, os.path.join(tmp, "evil.pt"))
+    try:
+        load_checkpoint(os.path.join(tmp, "evil.pt"), compress.mlp([2, 2]))
+    except ValueError as error:
+        print(str(error).split(" (")[0].replace(tmp, "<tmp>"))
+same = all(torch.equal(second_half["params"][k], p) for k, p in uninterrupted["params"].items())
+print(f"steps 1-5, checkpoint, steps 6-12 == steps 1-12 uninterrupted, bit for bit: {same}")
+assert same and first_half["losses"] + second_half["losses"] == uninterrupted["losses"]
+
+# %% [markdown]
+# ### Activation checkpointing: memory for compute
+#
+# Backpropagation keeps every layer's input until the backward pass reaches it, so activation memory grows with
+# depth. *Activation checkpointing* {cite}`chen2016training` keeps only the inputs of $k$ segments and recomputes
+# the rest during backward: for $n$ layers, memory falls from $O(n)$ to about $O(n/k + k)$, at the price of one
+# more forward pass. We count the bytes autograd saves with `torch.autograd.graph.saved_tensors_hooks` (exact and
+# deterministic, unlike a reading of peak memory), for a 16-layer MLP of width 256 and a batch of 128:
+
+# %%
+deep = compress.mlp([256] * 17, seed=0)
+x = torch.randn(128, 256)
+activation_mb, grads = {}, {}
+for segments in (None, 2, 4, 8):
+    forward = deep if segments is None else checkpointed(deep, segments)
+    loss, saved = saved_activation_bytes(lambda: forward(x).square().mean(), deep.parameters())
+    deep.zero_grad()
+    loss.backward()
+    grads[segments] = [p.grad.clone() for p in deep.parameters()]
+    activation_mb[segments] = saved / 2**20
+    print(f"segments {segments!s:4s}: saved activations {activation_mb[segments]:.2f} MiB")
+assert all(torch.allclose(a, b) for s in (2, 4, 8) for a, b in zip(grads[None], grads[s]))
+assert activation_mb[4] < 0.6 * activation_mb[None]
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def step_seconds(forward, repeats=10):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(x).square().mean().backward()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+time_ratio = step_seconds(checkpointed(deep, 4)) / step_seconds(deep)
+print(f"one training step with 4 checkpointed segments takes {time_ratio:.2f}x as long")
+
+# %% [markdown]
+# `checkpoint_sequential` keeps the last segment un-checkpointed (its activations are needed at once), so with $k$
+# segments the saving is less than $1 - 1/k$; more segments keep more segment inputs, so the saving does not grow
+# without limit either (exercise 3).
+#
+# The expected cost is one extra forward pass, about a third more than forward plus backward; the gradients are
+# the same (asserted above).
+
+# %%
+assert 0.8 < time_ratio < 3
+
+# %% [markdown]
+# ### Mixed precision
+#
+# Training in 16-bit floats halves the memory of activations and, on hardware with 16-bit units, runs faster
+# {cite}`micikevicius2018mixed`. *bfloat16* keeps float32's exponent range (8 bits) and drops mantissa bits
+# (7 instead of 23), so it needs no loss scaling. `torch.autocast` runs matrix products in bfloat16 and keeps the
+# weights and the optimizer in float32. The same 100 steps, in both precisions:
+
+# %%
+def train_mlp(autocast, steps=100):
+    cfg = Config(width=256, depth=2)
+    X, y = make_data(cfg)
+    model = compress.mlp([cfg.features, 256, 256, cfg.classes], seed=0)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    start = time.perf_counter()
+    for step in range(steps):
+        idx = global_batch(step, len(y), 128, seed=0)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            loss = F.cross_entropy(model(X[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        full_loss = F.cross_entropy(model(X), y).item()
+    return full_loss, time.perf_counter() - start
+
+
+(loss32, sec32), (loss16, sec16) = train_mlp(False), train_mlp(True)
+print(f"loss on all data after 100 steps: float32 {loss32:.3f}, bfloat16 autocast {loss16:.3f}")
+assert abs(loss32 - loss16) < 0.1
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"time for 100 steps: float32 {sec32:.2f} s, bfloat16 {sec16:.2f} s (ratio {sec16 / sec32:.2f})")
+
+# %% [markdown]
+# Whether bfloat16 is faster on a CPU depends on the processor (recent x86 chips have bfloat16 matrix units,
+# older ones emulate it and are slower); the loss barely changes either way. On GPUs the gain is large.
+#
+# A longer throughput sweep (more steps, batch sizes, thread settings): `python benchmarks/bench_ddp.py`.
+#
+# ## Summary
+#
+# - Parameter counts are the yardstick of "big": this book's models have thousands to millions of
+#   parameters, published language models hundreds of millions to hundreds of billions.
+# - Pretraining a tiny GPT on unlabelled text and fine-tuning it on few labels was measured against training
+#   from scratch; at this scale the effect is small, which is itself the lesson about scale.
+# - Data parallel training with $N$ processes and batch $B$ equals one process with batch $NB$; on a shared
+#   two-core CPU it does not speed anything up, but the same script runs under torchrun across machines.
+# - A dying worker ends the job with a clear error; checkpoints with RNG states and data position resume bit for
+#   bit and load with `weights_only=True`; activation checkpointing and bfloat16 trade compute or precision
+#   for memory.
+#
+# ## Exercises
+#
+# 1. Run the equivalence check with three processes and batch 8 against one process with batch 24.
+# 2. Make the checkpoint forget the NumPy RNG state. Which part of the resumed run differs?
+# 3. How much activation memory does checkpointing every layer (16 segments) save, and why is it not the best choice?
+
+# %% [markdown]
+# **Solution**
+
+# %% tags=["hide-input"]
+three = launch(Config(steps=5, batch_size=8, threads=1), nproc=3)
+single = launch(Config(steps=5, batch_size=24, threads=1), nproc=1)
+print("3 x 8 == 1 x 24:", max((three["params"][k] - p).abs().max().item() for k, p in single["params"].items()) < 1e-6)
+
+# %% [markdown]
+# **Solution**
+#
+# The input noise is drawn from NumPy's global generator: without its state the resumed run adds different noise,
+# so from step 6 on the losses and weights differ, while the dropout masks (torch) still match.
+
+# %% tags=["hide-input"]
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "ckpt.pt")
+    np.random.seed(0)
+    train(Config(**noisy, checkpoint=path, stop_after=5))
+    np.random.seed(0)
+    np.random.rand(10)  # a different NumPy state than the one in the checkpoint
+    state = torch.load(path, weights_only=True)
+    keys_saved = state["rng"]["numpy"]["keys"]
+    print("the checkpoint holds NumPy's 624-word Mersenne Twister state:", tuple(keys_saved.shape))
+
+# %% [markdown]
+# **Solution**
+
+# %% tags=["hide-input"]
+_, saved16 = saved_activation_bytes(lambda: checkpointed(deep, 16)(x).square().mean(), deep.parameters())
+print(f"16 segments: {saved16 / 2**20:.2f} MiB (vs {activation_mb[4]:.2f} MiB with 4): every segment's input is "
+      "kept, so memory grows again with the number of segments; about sqrt(n) segments balances the two terms.")

@@ -1,0 +1,8 @@
+"""Training beyond one process: data parallelism, checkpoints, parameter counts (and FLOP/memory estimates)."""
+
+from .checkpoint import (checkpointed, load_checkpoint, rng_state, save_checkpoint, saved_activation_bytes,
+                         set_rng_state)
+from .params import count_parameters
+
+__all__ = ["checkpointed", "count_parameters", "load_checkpoint", "rng_state", "save_checkpoint",
+           "saved_activation_bytes", "set_rng_state"]

@@ -1,0 +1,181 @@
+"""Scaling laws: fit L(N) = a N^-alpha + c, and a small scaling experiment that produces L(N).
+
+The experiment trains one-hidden-layer MLPs (bigmodels.nn.Linear) on MNIST-5k with a fixed
+budget of optimizer steps and reports the test cross-entropy at the step with the best
+validation loss (early stopping), so a model too large for the data is not punished for
+overfitting late in training.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..checks import check_positive_int
+from ..nn import Linear
+
+KAPLAN_ALPHA_N = 0.076  # Kaplan et al. 2020, L(N) = (N_c / N)^alpha_N for non-embedding parameters
+KAPLAN_ALPHA_D = 0.095  # Kaplan et al. 2020, L(D) = (D_c / D)^alpha_D
+CHINCHILLA_TOKENS_PER_PARAM = 20  # Hoffmann et al. 2022: compute-optimal D is about 20 N
+
+
+def power_law(n, a, alpha, c):
+    """L(n) = a n^-alpha + c: a reducible part falling as a power of n plus an irreducible floor c."""
+    return a * np.power(n, -alpha) + c
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """Fitted a, alpha, c and their standard errors (from the least-squares covariance)."""
+
+    a: float
+    alpha: float
+    c: float
+    a_err: float
+    alpha_err: float
+    c_err: float
+
+    def __call__(self, n):
+        return power_law(np.asarray(n, dtype=float), self.a, self.alpha, self.c)
+
+
+def fit_power_law(n, loss, sigma=None):
+    """Least-squares fit of loss = a n^-alpha + c (scipy.optimize.curve_fit) with a, alpha, c >= 0.
+
+    n is rescaled by its smallest value for conditioning; sigma (per-point standard deviations,
+    e.g. across seeds) weights the fit. Needs at least 4 points for 3 parameters and an error.
+    """
+    from scipy.optimize import curve_fit
+
+    n, loss = np.asarray(n, dtype=float), np.asarray(loss, dtype=float)
+    if n.ndim != 1 or n.shape != loss.shape:
+        raise ValueError(f"n and loss: expected 1-D arrays of equal length, got shapes {n.shape} and {loss.shape}")
+    if len(n) < 4:
+        raise ValueError(f"n: expected at least 4 points to fit 3 parameters, got {len(n)}")
+    if np.any(n <= 0):
+        raise ValueError(f"n: expected positive sizes, got min {n.min()}")
+    n0 = n.min()
+    p0 = (max(loss[0] - loss[-1], 1e-3), 0.5, max(loss.min() * 0.5, 0.0))
+    params, cov = curve_fit(power_law, n / n0, loss, p0=p0, sigma=sigma, absolute_sigma=sigma is not None,
+                            bounds=([0, 0, 0], [np.inf, 5, np.inf]), maxfev=20_000)
+    a0, alpha, c = params
+    a0_err, alpha_err, c_err = np.sqrt(np.diag(cov))
+    return PowerLawFit(a=float(a0 * n0**alpha), alpha=float(alpha), c=float(c),
+                       a_err=float(a0_err * n0**alpha), alpha_err=float(alpha_err), c_err=float(c_err))
+
+
+def chinchilla_optimal(compute, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
+    """Compute-optimal (N, D) for a budget C = 6 N D with D = tokens_per_param * N."""
+    if not compute > 0:
+        raise ValueError(f"compute: expected a positive number of FLOPs, got {compute!r}")
+    n_params = np.sqrt(compute / (6 * tokens_per_param))
+    return float(n_params), float(tokens_per_param * n_params)
+
+
+def mlp(in_features, hidden, out_features):
+    """in -> hidden -> ReLU -> out, built from the book's Linear."""
+    return torch.nn.Sequential(Linear(in_features, hidden), torch.nn.ReLU(), Linear(hidden, out_features))
+
+
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def _loss(model, X, y):
+    with torch.no_grad():
+        return torch.nn.functional.cross_entropy(model(X), y).item()
+
+
+def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr=1e-3, eval_every=50, seed=0):
+    """Train mlp(d, hidden, classes) on the first n_train training examples for `steps` Adam steps.
+
+    Returns dict(n_params, n_train, val_loss, test_loss): the best validation loss seen at the
+    evaluations every eval_every steps, and the test loss at that same point.
+    """
+    check_positive_int(hidden, "hidden")
+    X_train = torch.from_numpy(split.X_train)
+    y_train = torch.from_numpy(split.y_train)
+    n_train = len(y_train) if n_train is None else check_positive_int(n_train, "n_train")
+    if n_train > len(y_train):
+        raise ValueError(f"n_train: expected at most {len(y_train)}, got {n_train}")
+    X_train, y_train = X_train[:n_train], y_train[:n_train]
+    X_val, y_val = torch.from_numpy(split.X_val), torch.from_numpy(split.y_val)
+    X_test, y_test = torch.from_numpy(split.X_test), torch.from_numpy(split.y_test)
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = mlp(X_train.shape[1], hidden, len(split.classes))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    best = (np.inf, np.inf)
+    for step in range(1, steps + 1):
+        idx = torch.randint(0, n_train, (min(batch_size, n_train),), generator=generator)
+        loss = torch.nn.functional.cross_entropy(model(X_train[idx]), y_train[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % eval_every == 0:
+            val = _loss(model, X_val, y_val)
+            if val < best[0]:
+                best = (val, _loss(model, X_test, y_test))
+    return {"n_params": count_parameters(model), "n_train": n_train,
+            "val_loss": best[0], "test_loss": best[1]}
+
+
+# -- the GPT experiment (character-level Shakespeare) ------------------------------------------
+def encode_chars(text):
+    """(ids as an int64 array, vocabulary size): characters numbered in sorted order, like nanoGPT."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    alphabet, ids = np.unique(codes, return_inverse=True)
+    return ids.astype(np.int64), len(alphabet)
+
+
+def non_embedding_parameters(model):
+    """Kaplan et al.'s N: parameters outside the token and position embeddings (wte, wpe)."""
+    return sum(p.numel() for name, p in model.named_parameters() if not name.startswith(("wte.", "wpe.")))
+
+
+def get_batch(ids, batch_size, block_size, generator):
+    """batch_size random windows of ids: inputs (B, T) and the next-token targets (B, T)."""
+    starts = torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
+    x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
+    y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])
+    return x, y
+
+
+def gpt_loss(model, ids, batch_size, block_size, n_batches=8, seed=1234):
+    """Mean loss of model on n_batches fixed random batches of ids (the same batches every call)."""
+    generator = torch.Generator().manual_seed(seed)
+    model.eval()
+    with torch.no_grad():
+        losses = [model(*get_batch(ids, batch_size, block_size, generator))[1].item() for _ in range(n_batches)]
+    model.train()
+    return float(np.mean(losses))
+
+
+def train_gpt_for_scaling(train_ids, val_ids, config, steps, batch_size=16, lr=2e-3, warmup=50,
+                          eval_every=100, seed=0):
+    """Train bigmodels.nn.GPT(config) for `steps` AdamW steps (warmup + cosine schedule).
+
+    train_ids may be a short prefix of the corpus (the data-size experiment: windows then repeat).
+    Returns dict(n_params, n_non_embedding, tokens, val_loss): the best validation loss over the
+    evaluations every eval_every steps and at the end.
+    """
+    from ..nn.gpt import GPT
+    from .schedules import warmup_cosine_lr
+
+    train_ids, val_ids = torch.as_tensor(train_ids), torch.as_tensor(val_ids)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = GPT(config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    best = np.inf
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = warmup_cosine_lr(step, lr, warmup, steps, min_lr=lr / 10)
+        _, loss = model(*get_batch(train_ids, batch_size, config.block_size, generator))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            best = min(best, gpt_loss(model, val_ids, batch_size, config.block_size))
+    return {"n_params": count_parameters(model), "n_non_embedding": non_embedding_parameters(model),
+            "train_tokens": len(train_ids), "tokens": steps * batch_size * config.block_size, "val_loss": best}

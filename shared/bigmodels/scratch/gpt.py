@@ -1,0 +1,153 @@
+"""A decoder-only GPT in NumPy (after karpathy/nanoGPT's model.py), with a full backward pass.
+
+    x_0 = wte[idx] + wpe[0..T-1]
+    x_l = Block_l(x_{l-1}),  Block = pre-norm TransformerEncoderLayer with a causal mask and GELU
+    logits = LayerNorm_f(x_L) W_head^T,  W_head = wte (tied) or its own matrix
+
+A block is exactly nanoGPT's: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)), so it reuses
+TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True) with is_causal=True.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import functional as F
+from .layers import Dropout, Embedding, LayerNorm, Linear
+from .module import Module, default_rng
+from .transformer import TransformerEncoderLayer
+
+
+@dataclass
+class GPTConfig:
+    block_size: int = 256
+    vocab_size: int = 65
+    n_layer: int = 6
+    n_head: int = 6
+    n_embd: int = 384
+    dropout: float = 0.0
+    bias: bool = True
+    tie_weights: bool = True
+    norm_first: bool = True  # False: post-norm blocks, LayerNorm(x + f(x)), for comparison only
+
+
+def gpt_block_config(config):
+    """The TransformerEncoderLayer arguments of one GPT block."""
+    return dict(d_model=config.n_embd, nhead=config.n_head, dim_feedforward=4 * config.n_embd,
+                dropout=config.dropout, activation="gelu", batch_first=True, norm_first=config.norm_first,
+                bias=config.bias)
+
+
+def check_idx(idx, config):
+    """idx must be integer (B, T) with T <= block_size (token range is checked by the embedding)."""
+    if idx.ndim != 2:
+        raise ValueError(f"idx: expected shape (batch, time), got {tuple(idx.shape)}")
+    if idx.shape[1] > config.block_size:
+        raise ValueError(f"idx: sequence length {idx.shape[1]} exceeds block_size {config.block_size}")
+
+
+class GPT(Module):
+    """nanoGPT in NumPy: forward(idx, targets=None) -> (logits (B, T, V), mean cross-entropy or None)."""
+
+    def __init__(self, config, *, dtype=np.float64, rng=None):
+        super().__init__()
+        self.config, self.dtype = config, np.dtype(dtype)
+        rng = default_rng(rng)
+        kw = dict(dtype=dtype, rng=rng)
+        self.wte = self.add_module("wte", Embedding(config.vocab_size, config.n_embd, **kw))
+        self.wpe = self.add_module("wpe", Embedding(config.block_size, config.n_embd, **kw))
+        self.drop = self.add_module("drop", Dropout(config.dropout, **kw))
+        self.blocks = [self.add_module(f"blocks.{i}", TransformerEncoderLayer(**gpt_block_config(config), **kw))
+                       for i in range(config.n_layer)]
+        self.ln_f = self.add_module("ln_f", LayerNorm(config.n_embd, bias=config.bias, **kw))
+        if not config.tie_weights:
+            self.lm_head = self.add_module("lm_head", Linear(config.n_embd, config.vocab_size, bias=False, **kw))
+        for name, p in self.params.items():
+            p[...] = init_value(name, p, config, rng)
+
+    def forward(self, idx, targets=None):
+        check_idx(idx, self.config)
+        x = self.drop(self.wte(idx) + self.wpe(np.arange(idx.shape[1])))
+        for block in self.blocks:
+            x = block(x, is_causal=True)
+        self.x = self.ln_f(x)
+        logits = self.x @ self.wte.weight.T if self.config.tie_weights else self.lm_head(self.x)
+        self.logits, self.targets = logits, targets
+        if targets is None:
+            return logits, None
+        return logits, F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+    def backward(self, grad_logits=None):
+        """Backpropagate dL/dlogits (by default that of the loss of the last forward); returns None."""
+        if grad_logits is None:
+            v = self.logits.shape[-1]
+            grad_logits = F.cross_entropy_grad(self.logits.reshape(-1, v), self.targets.reshape(-1))
+            grad_logits = grad_logits.reshape(self.logits.shape)
+        if self.config.tie_weights:
+            n = self.config.n_embd
+            self.wte._grads["weight"] += grad_logits.reshape(-1, grad_logits.shape[-1]).T @ self.x.reshape(-1, n)
+            g = grad_logits @ self.wte.weight
+        else:
+            g = self.lm_head.backward(grad_logits)
+        g = self.ln_f.backward(g)
+        for block in reversed(self.blocks):
+            g = block.backward(g)
+        g = self.drop.backward(g)
+        self.wte.backward(g)
+        self.wpe.backward(g.sum(axis=0))
+
+    def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, rng=None):
+        """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them."""
+        rng = default_rng(rng)
+        training, _ = self.training, self.eval()
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx[:, -self.config.block_size:])
+            probs = F.softmax(top_k_filter(logits[:, -1] / temperature, top_k), axis=-1)
+            u = rng.random((len(idx), 1))
+            nxt = np.minimum((np.cumsum(probs, axis=-1) < u).sum(axis=-1), probs.shape[-1] - 1)
+            idx = np.concatenate([idx, nxt[:, None].astype(idx.dtype)], axis=1)
+        self.train(training)
+        return idx
+
+    @classmethod
+    def from_nn(cls, model, dtype=np.float64):
+        """The scratch twin of a bigmodels.nn.GPT (same parameter names and shapes)."""
+        scratch = cls(model.config, dtype=dtype, rng=np.random.default_rng(0))
+        scratch.load_params({n: p.detach().cpu().numpy() for n, p in model.named_parameters()})
+        return scratch.train(model.training)
+
+
+def init_value(name, p, config, rng):
+    """nanoGPT's initialisation: N(0, 0.02) weights, zero biases, unit LayerNorm gains, and
+    N(0, 0.02 / sqrt(2 n_layer)) for the two projections that write into the residual stream."""
+    if name.endswith("bias"):
+        return np.zeros_like(p)
+    if "norm" in name or name.startswith("ln_f"):
+        return np.ones_like(p)
+    std = 0.02 / np.sqrt(2 * config.n_layer) if name.endswith(("out_proj.weight", "linear2.weight")) else 0.02
+    return std * rng.standard_normal(p.shape)
+
+
+def top_k_filter(logits, top_k):
+    """Set every logit below the k-th largest of its row to -inf (top_k None keeps all)."""
+    if top_k is None:
+        return logits
+    k = min(int(top_k), logits.shape[-1])
+    kth = np.sort(logits, axis=-1)[:, -k][:, None]
+    return np.where(logits < kth, -np.inf, logits)
+
+
+
+# -- character-level data, as nanoGPT's shakespeare_char prepare.py ---------------------------------
+def encode_chars(text, chars=None):
+    """Token ids of a text, one per character, in the sorted character set; returns (ids, chars)."""
+    chars = sorted(set(text)) if chars is None else chars
+    stoi = {c: i for i, c in enumerate(chars)}
+    return np.array([stoi[c] for c in text], dtype=np.int64), chars
+
+
+def get_batch(data, block_size, batch_size, rng):
+    """batch_size random windows x = data[i:i+T] and their next-character targets y = data[i+1:i+T+1]."""
+    start = rng.integers(0, len(data) - block_size, size=batch_size)
+    window = start[:, None] + np.arange(block_size)
+    return data[window], data[window + 1]

@@ -1,0 +1,235 @@
+"""The small trainer every chapter shares: seeded minibatches, fit, evaluate, predict, accuracy.
+
+One loop, two kinds of model:
+
+- `fit(model, loss_fn, optimizer, X, y, epochs, batch_size, ...)` for any torch model that maps a
+  batch X to outputs (logits, a regression value...) and a loss_fn(outputs, y_batch) -> scalar.
+- `fit_scratch(...)`, same arguments, for a bigmodels.scratch model with an explicit backward and a
+  bigmodels.scratch optimizer.
+
+Both draw the same minibatches from the same seed (`minibatches`), so their curves are comparable
+step for step. X and y are NumPy arrays (or tensors) holding the whole data set; float arrays are
+cast to the model's dtype, integer arrays (class labels, token ids) become int64 tensors. Both return
+a history dict of per-epoch lists: "loss" (mean training loss over the epoch's examples), "accuracy"
+(training accuracy of the batches as they were seen, Keras's convention), and "val_loss" /
+"val_accuracy" when validation data is given. Accuracy is reported when `accuracy=True` (default):
+argmax of the last axis for multi-class logits, logit > 0 for one output per example.
+
+Progress: `verbose` prints one rounded line every `log_every` epochs (stable under nbval);
+`progress=True` shows a tqdm.auto bar instead.
+
+    history = fit(model, torch.nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), 1e-3),
+                  X_train, y_train, epochs=10, batch_size=32, X_val=X_val, y_val=y_val)
+"""
+
+import inspect
+import math
+
+import numpy as np
+import torch
+
+from .checks import check_positive_int, describe
+
+
+# -- batching ---------------------------------------------------------------------------------
+def minibatches(n, batch_size, rng=None):
+    """Index arrays covering range(n) in batches of batch_size (the last one may be smaller).
+
+    rng (a np.random.Generator) shuffles the order; None keeps it.
+    """
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def _check_data(X, y, name="X"):
+    if not hasattr(X, "shape") or not hasattr(y, "shape"):
+        raise TypeError(f"{name}: expected arrays for X and y, got {describe(X)} and {describe(y)}")
+    if len(X) != len(y):
+        raise ValueError(f"{name} and its labels: expected the same number of rows, got {len(X)} and {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name}: expected at least one example, got 0")
+
+
+# -- metrics ----------------------------------------------------------------------------------
+def predictions(outputs):
+    """Predicted labels: argmax over the last axis, or output > 0 when there is one output per example."""
+    outputs = np.asarray(outputs)
+    if outputs.ndim >= 2 and outputs.shape[-1] > 1:
+        return outputs.argmax(axis=-1)
+    return (outputs.reshape(len(outputs), -1)[:, 0] > 0).astype(np.int64)
+
+
+def accuracy(outputs, y):
+    """Fraction of examples whose predicted label (see `predictions`) equals y."""
+    y = np.asarray(y).reshape(len(y), -1)[:, 0] if np.ndim(y) > 1 else np.asarray(y)
+    return float(np.mean(predictions(outputs) == y))
+
+
+# -- torch models -----------------------------------------------------------------------------
+def _model_dtype(model):
+    return next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.get_default_dtype())
+
+
+def _model_device(model):
+    return next((p.device for p in model.parameters()), torch.device("cpu"))
+
+
+def as_tensor(a, dtype, device):
+    """A tensor for a batch: floats in the model's dtype, integers as int64."""
+    t = torch.as_tensor(a)
+    t = t.to(dtype) if t.is_floating_point() else t.long()
+    return t.to(device)
+
+
+def predict(model, X, batch_size=1024):
+    """The model's outputs for all of X as a NumPy array, in eval mode and without gradients."""
+    dtype, device = _model_dtype(model), _model_device(model)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = [model(as_tensor(X[idx], dtype, device)).cpu().numpy()
+               for idx in minibatches(len(X), batch_size)]
+    model.train(was_training)
+    return np.concatenate(out)
+
+
+def evaluate(model, loss_fn, X, y, batch_size=1024, accuracy=True):
+    """{"loss": mean loss over X, "accuracy": ...} of a torch model, in eval mode, no gradients."""
+    _check_data(X, y)
+    outputs = predict(model, X, batch_size)
+    dtype = _model_dtype(model)
+    with torch.no_grad():
+        loss = float(loss_fn(torch.as_tensor(outputs), as_tensor(y, dtype, "cpu")))
+    return _metrics(loss, outputs, y, accuracy)
+
+
+def _metrics(loss, outputs, y, with_accuracy):
+    result = {"loss": loss}
+    if with_accuracy:
+        result["accuracy"] = accuracy(outputs, y)
+    return result
+
+
+def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_val=None, seed=0,
+        accuracy=True, clip_grad_norm=None, scheduler=None, verbose=True, log_every=1, progress=False):
+    """Train a torch model with minibatch steps; returns the history dict (see the module doc).
+
+    clip_grad_norm: clip the gradient norm to this value before each step; scheduler: an
+    lr scheduler stepped once per batch.
+    """
+    dtype, device = _model_dtype(model), _model_device(model)
+
+    def step(xb, yb):
+        model.train()
+        out = model(as_tensor(xb, dtype, device))
+        loss = loss_fn(out, as_tensor(yb, dtype, device))
+        optimizer.zero_grad()
+        loss.backward()
+        if clip_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        return loss.item(), out.detach().cpu().numpy()
+
+    def validate():
+        return evaluate(model, loss_fn, X_val, y_val, accuracy=accuracy)
+
+    return _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, accuracy, verbose,
+                 log_every, progress)
+
+
+# -- scratch models ---------------------------------------------------------------------------
+def predict_scratch(model, X, batch_size=1024):
+    """A scratch model's outputs for all of X, in eval mode (float inputs cast to its dtype)."""
+    was_training = model.training
+    model.eval()
+    out = [model(_scratch_input(X[idx], model)) for idx in minibatches(len(X), batch_size)]
+    model.train(was_training)
+    return np.concatenate(out)
+
+
+def _scratch_input(a, model):
+    a = np.asarray(a)
+    return a.astype(model.dtype, copy=False) if np.issubdtype(a.dtype, np.floating) else a
+
+
+def evaluate_scratch(model, loss_fn, X, y, batch_size=1024, accuracy=True):
+    """{"loss", "accuracy"} of a scratch model over X (loss_fn a bigmodels.scratch loss)."""
+    _check_data(X, y)
+    outputs = predict_scratch(model, X, batch_size)
+    return _metrics(float(loss_fn(outputs, _scratch_input(y, model))), outputs, y, accuracy)
+
+
+def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_val=None, seed=0,
+                accuracy=True, clip_grad_norm=None, verbose=True, log_every=1, progress=False):
+    """`fit` for a scratch model: forward, loss, explicit backward, optimizer step; same batches."""
+    from .scratch.optim import clip_grad_norm_
+
+    # skip dL/dX (useless in training) when the model's backward offers it, as Sequential does
+    backward_kwargs = {"input_grad": False} if "input_grad" in inspect.signature(model.backward).parameters else {}
+
+    def step(xb, yb):
+        model.train()
+        out = model(_scratch_input(xb, model))
+        loss = loss_fn(out, _scratch_input(yb, model))
+        model.zero_grad()
+        model.backward(loss_fn.backward(), **backward_kwargs)
+        if clip_grad_norm is not None:
+            clip_grad_norm_(model, clip_grad_norm)
+        optimizer.step()
+        return float(loss), out
+
+    def validate():
+        return evaluate_scratch(model, loss_fn, X_val, y_val, accuracy=accuracy)
+
+    return _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, accuracy, verbose,
+                 log_every, progress)
+
+
+# -- the shared loop --------------------------------------------------------------------------
+def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_accuracy, verbose,
+          log_every, progress):
+    _check_data(X, y)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val: expected both or neither")
+    if X_val is not None:
+        _check_data(X_val, y_val, "X_val")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    rng = np.random.default_rng(seed)
+    history = {"loss": []}
+    if with_accuracy:
+        history["accuracy"] = []
+    if X_val is not None:
+        history.update({"val_loss": [], **({"val_accuracy": []} if with_accuracy else {})})
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs, desc="epochs")
+    for epoch in range(1, epochs + 1):
+        total_loss, correct = 0.0, 0.0
+        for idx in minibatches(len(X), batch_size, rng):
+            yb = y[idx]
+            loss, outputs = step(X[idx], yb)
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"epoch {epoch}: the training loss became {loss}")
+            total_loss += loss * len(idx)
+            if with_accuracy:
+                correct += accuracy(outputs, np.asarray(yb)) * len(idx)
+        history["loss"].append(total_loss / len(X))
+        if with_accuracy:
+            history["accuracy"].append(correct / len(X))
+        if X_val is not None:
+            for key, value in validate().items():
+                history["val_" + key].append(value)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()})
+        elif verbose and (epoch % log_every == 0 or epoch == epochs):
+            print(f"epoch {epoch:3d}/{epochs}  " + "  ".join(f"{k} {v[-1]:.4f}" for k, v in history.items()))
+    if bar is not None:
+        bar.close()
+    return history

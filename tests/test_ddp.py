@@ -1,0 +1,45 @@
+"""Data parallel training: N processes with batch B = one process with batch N*B; failures end the job."""
+
+import time
+
+import pytest
+import torch
+
+from bigmodels.scale.ddp import Config, check_world_size, global_batch, launch, main
+
+
+def test_two_processes_equal_one_process_with_double_batch():
+    steps = 5
+    two = launch(Config(steps=steps, batch_size=16, threads=1), nproc=2)
+    one = launch(Config(steps=steps, batch_size=32, threads=1), nproc=1)
+    assert one["params"].keys() == two["params"].keys()
+    for name, p in one["params"].items():
+        torch.testing.assert_close(two["params"][name], p, rtol=0, atol=1e-6)
+    assert len(two["losses"]) == steps
+
+
+@pytest.mark.parametrize("mode, rank", [("raise", 1), ("exit", 0)])
+def test_a_dying_worker_stops_the_job_with_a_clear_error(mode, rank):
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match=f"worker {rank} of 2"):
+        launch(Config(steps=50, threads=1, fail_at=3, fail_rank=rank, fail_mode=mode, timeout=20), nproc=2)
+    assert time.perf_counter() - start < 60
+
+
+def test_global_batches_cover_each_epoch_once():
+    batches = torch.cat([global_batch(step, 64, 16, seed=0) for step in range(4)])
+    assert sorted(batches.tolist()) == list(range(64))
+    assert not torch.equal(global_batch(4, 64, 16, 0), global_batch(0, 64, 16, 0))  # next epoch reshuffles
+
+
+@pytest.mark.parametrize("bad", [0, -1])
+def test_world_size_must_be_positive(bad):
+    with pytest.raises(ValueError, match="world_size"):
+        check_world_size(bad)
+    with pytest.raises(ValueError, match="world_size"):
+        launch(Config(steps=1), nproc=bad)
+
+
+def test_command_line_prints_a_json_summary(capsys):
+    main(["--nproc", "1", "--steps", "4", "--threads", "1"])
+    assert '"world_size": 1, "steps": 4' in capsys.readouterr().out
