@@ -14,6 +14,8 @@ GUARD_DIR = ROOT / "tests" / "netguard"
 # Every notebook kernel and subprocess inherits this and installs the guard at start-up.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
 install()
+# Spinning OpenMP threads make torch ~10x slower on a loaded 2-core machine; kernels inherit this.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 _notebook_seconds = defaultdict(float)
 _notebook_failed = set()

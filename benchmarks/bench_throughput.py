@@ -1,6 +1,6 @@
 """Training throughput of the book's GPT on this machine, and what it implies for big models.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_throughput.py
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_throughput.py
 
 For six GPT sizes: tokens/s and achieved FLOP/s of AdamW training steps (16 x 64 tokens, the
 median of 10 timed steps after 2 warm-up steps), and the days this machine would need for the
@@ -36,7 +36,7 @@ def step_seconds(model, optimizer, idx):
 
 
 def main():
-    setup()
+    setup(threads=1)  # one thread: tiny models, and robust on a shared machine
     rows = []
     for n_embd, n_layer in SIZES:
         model = GPT(GPTConfig(block_size=BLOCK, vocab_size=VOCAB, n_layer=n_layer, n_head=4, n_embd=n_embd))

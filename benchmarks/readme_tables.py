@@ -56,8 +56,19 @@ def results_table():
     return "\n".join(rows)
 
 
+def benchmark_outputs():
+    """The head of every benchmarks/results/*.txt (what the benchmark scripts printed)."""
+    blocks = []
+    for path in sorted((ROOT / "benchmarks" / "results").glob("*.txt")):
+        head = path.read_text(encoding="utf-8").split("sample:")[0].strip().splitlines()[:12]
+        blocks.append(f"[`benchmarks/results/{path.name}`](benchmarks/results/{path.name}):\n```\n"
+                      + "\n".join(head) + "\n```")
+    return "\n\n".join(blocks)
+
+
 def render(readme):
-    for marker, table in [("chapters", chapter_map()), ("results", results_table())]:
+    tables = [("chapters", chapter_map()), ("results", results_table()), ("benchmarks", benchmark_outputs())]
+    for marker, table in tables:
         start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         if start not in readme or end not in readme:
             raise ValueError(f"README.md lacks the markers {start} ... {end}")

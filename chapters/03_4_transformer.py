@@ -545,6 +545,19 @@ command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_gpt_nanogpt.py --
 print(result.read_text() if result.exists() else f"not run yet: {command}")
 
 # %% [markdown]
+# ## Headline figures
+#
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+
+# %%
+from bigmodels.results import report
+
+report("Transformer encoder-decoder, digit reversal: held-out exact match", exact, "{:.1%}")
+report("Post-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["post-norm", 12], "{:.2f}")
+report("Pre-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["pre-norm", 12], "{:.2f}")
+report("Small GPT, Shakespeare, 200 steps: validation loss (nats/char)", val_loss, "{:.2f}")
+
+# %% [markdown]
 # ## Summary
 #
 # - Attention is $\mathrm{softmax}(QK^\top/\sqrt{d_k} + M)V$; the $\sqrt{d_k}$ keeps the softmax from

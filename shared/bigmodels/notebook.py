@@ -17,6 +17,9 @@ def setup(seed=0, threads=THREADS):
 
     Returns the torch device the chapter should use ('cuda' when present, else 'cpu').
     """
+    # Idle OpenMP threads sleep instead of spinning: on a busy 2-core machine spinning threads
+    # slow torch down ~10x. Only takes effect if torch is not imported yet (setup() comes first).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import matplotlib
     import torch
     from threadpoolctl import threadpool_limits
