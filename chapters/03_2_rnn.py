@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -333,7 +335,19 @@ print("After training:\n" + sample(model, "ROMEO:\n", 300))
 # and plausible spellings. The validation loss fell from about $\log V$ to the value printed above; a longer
 # run, a bigger hidden state or an LSTM brings it further down. The sample is deterministic: the
 # weights are (the set-up call fixes seeds and thread counts) and so is the seeded sampler.
+
+# %% [markdown]
+# ## Headline figures
 #
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+
+# %%
+from bigmodels.results import report
+
+report("Char-RNN, Shakespeare: validation loss (nats/char)", final_val, "{:.2f}")
+report("RNN gradient norm 60 steps back, spectral radius 0.9", norms[0.9][60], "{:.1e}")
+
+# %% [markdown]
 # ## Summary
 #
 # - An RNN applies the same cell $h_t = \tanh(W_{ih}x_t + b_{ih} + W_{hh}h_{t-1} + b_{hh})$ at every

@@ -22,6 +22,7 @@ import argparse
 import dataclasses
 import datetime
 import json
+import logging
 import os
 import socket
 import tempfile
@@ -165,12 +166,17 @@ def launch(config, nproc=1):
         return train(config)
     with tempfile.TemporaryDirectory() as tmp:
         result_file = os.path.join(tmp, "result.pt")
+        spawn_log = logging.getLogger("torch.multiprocessing.spawn")
+        level = spawn_log.level
+        spawn_log.setLevel(logging.ERROR)  # its "Terminating process N" notice: our error below says more
         try:
             torch.multiprocessing.spawn(_worker, args=(nproc, config, free_port(), result_file), nprocs=nproc)
         except ProcessException as error:
             message = str(error).strip().splitlines()
             raise RuntimeError(f"distributed job failed: worker {error.error_index} of {nproc} "
                                f"(pid {error.error_pid}) died: {message[-1] if message else ''}") from None
+        finally:
+            spawn_log.setLevel(level)
         return torch.load(result_file, weights_only=True)
 
 

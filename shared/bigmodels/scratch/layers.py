@@ -224,8 +224,8 @@ class ReLU(Activation):
     name = "relu"
 
     def backward(self, grad_output):
-        """dy passes where x > 0 (one pass, no 0/1 mask array)."""
-        return np.where(self.x > 0, grad_output, 0).astype(grad_output.dtype, copy=False)
+        """dy passes where x > 0: multiplying by the boolean mask keeps the dtype (and beats np.where)."""
+        return grad_output * (self.x > 0)
 
 
 class Sigmoid(Activation):
