@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/notebook_times.py            # all chapters
     .venv/bin/python benchmarks/notebook_times.py 03_4       # chapters whose name contains 03_4
+    .venv/bin/python benchmarks/notebook_times.py --from-pytest build/notebook_times.json
+                         # take the per-notebook times `make test` measured (nbval, same kernel)
 
 Writes benchmarks/results/notebook_times.json, which README's chapter map quotes
 (benchmarks/readme_tables.py). Targets: each chapter <= 120 s, all together <= 12 minutes.
@@ -30,12 +32,15 @@ def time_notebook(path):
     return time.perf_counter() - start
 
 
-def main(pattern=""):
-    paths = sorted(p for p in (ROOT / "chapters").glob("*.ipynb") if pattern in p.stem)
-    times = json.loads(OUT.read_text())["seconds"] if OUT.exists() and pattern else {}
-    for path in paths:
-        times[path.stem] = round(time_notebook(path), 1)
-        print(f"{times[path.stem]:7.1f} s  {path.stem}", flush=True)
+def main(pattern="", from_pytest=None):
+    if from_pytest:
+        measured = json.loads(pathlib.Path(from_pytest).read_text())["seconds"]
+        times = {pathlib.Path(k).stem: round(v, 1) for k, v in measured.items()}
+    else:
+        times = json.loads(OUT.read_text())["seconds"] if OUT.exists() and pattern else {}
+        for path in sorted(p for p in (ROOT / "chapters").glob("*.ipynb") if pattern in p.stem):
+            times[path.stem] = round(time_notebook(path), 1)
+            print(f"{times[path.stem]:7.1f} s  {path.stem}", flush=True)
     total = sum(times.values())
     print(f"{total:7.1f} s  total ({os.cpu_count()} cores, {platform.processor() or platform.machine()})")
     OUT.write_text(json.dumps({"cores": os.cpu_count(), "seconds": dict(sorted(times.items())),
@@ -48,4 +53,7 @@ def main(pattern=""):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else ""))
+    args = sys.argv[1:]
+    if args[:1] == ["--from-pytest"]:
+        sys.exit(main(from_pytest=args[1]))
+    sys.exit(main(args[0] if args else ""))

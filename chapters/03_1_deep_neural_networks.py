@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -355,7 +357,20 @@ assert ratios["relu", "default", 20] < 1e-3            # even ReLU vanishes when
 # do. Residual connections and normalisation layers, used by every Transformer
 # {cite}`he2016deep,ba2016layer`, are the further steps that made networks of a hundred layers
 # trainable.
+
+# %% [markdown]
+# ## Headline figures
 #
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+
+# %%
+from bigmodels.results import report
+
+report("Scratch NumPy MLP on MNIST-5k: test accuracy", test["accuracy"], "{:.4f}")
+report("Depth 20, sigmoid + Glorot: first/last layer gradient-norm ratio", ratios["sigmoid", "glorot", 20], "{:.1e}")
+report("Depth 20, ReLU + He: first/last layer gradient-norm ratio", ratios["relu", "he", 20], "{:.2f}")
+
+# %% [markdown]
 # ## Summary
 #
 # - A layer computes $h^{(l)} = f(W^{(l)} h^{(l-1)} + b^{(l)})$; for a batch of row vectors this is

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -313,7 +315,19 @@ assert scores["PyTorch (64, 64), 10 epochs"] > scores["logistic regression"]
 # Different seeds move either model by several tenths of a point. With 3,500 training images all
 # such models overfit (training accuracy near 100%, validation lower); the later chapters on
 # regularisation and scale return to that.
+
+# %% [markdown]
+# ## Headline figures
 #
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+
+# %%
+from bigmodels.results import report
+
+for name, value in scores.items():
+    report(f"MNIST-5k test accuracy: {name}", value, "{:.4f}")
+
+# %% [markdown]
 # ## Summary
 #
 # - The article's Keras model becomes `bigmodels.nn.MLP([784, 64, 64, 10])` plus

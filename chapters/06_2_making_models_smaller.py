@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -304,7 +306,21 @@ for name, _, _, model in rows:
 
 # %% [markdown]
 # The same table with longer training and more seeds: `python benchmarks/bench_compress.py`.
+
+# %% [markdown]
+# ## Headline figures
 #
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+
+# %%
+from bigmodels.results import report
+
+report("MNIST-5k MLP, 80% global magnitude pruning + fine-tuning: accuracy drop (points)", 100 * drop_at_80, "{:.1f}")
+report("Dynamic int8 quantization: weight bytes smaller by", float_weight_bytes / int8_weight_bytes, "{:.1f}x")
+report("Dynamic int8 quantization: accuracy change (points)", 100 * (q_acc - base_acc), "{:+.1f}")
+report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-only (points)", 100 * gain, "{:+.1f}")
+
+# %% [markdown]
 # ## Summary
 #
 # - Magnitude pruning removes most weights of this MLP at little cost; fine-tuning with fixed masks recovers what

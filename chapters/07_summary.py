@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -119,5 +121,6 @@ display(Markdown("\n".join(rows)))
 # **Solution to exercise 2**
 
 # %% tags=["hide-input"]
-exact = [(s, n, v) for s, n, v in results if "error" in n.lower() or "agree" in n.lower()]
-print(f"{len(exact)} of {len(results)} figures are agreement checks; the rest are measurements")
+exact = [n for s, n, v in results if "difference" in n.lower() or "error" in n.lower()]
+print(f"{len(exact)} of {len(results)} reported figures are agreement checks: {exact}")
+print("the 1e-10 agreement of every scratch, nn and built-in model is asserted by the tests, not reported here")

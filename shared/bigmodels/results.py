@@ -10,11 +10,13 @@ PREFIX = "[result] "
 
 
 def report(name, value, fmt="{}"):
-    """Print `[result] name = value` (value formatted with fmt) and return the value."""
-    if "=" in name or "\n" in name:
-        raise ValueError(f"name: must not contain '=' or a newline, got {name!r}")
+    """Print `[result] name = value` (value formatted with fmt).
+
+    Returns nothing, so a notebook cell ending in report(...) shows only the printed line.
+    """
+    if " = " in name or "\n" in name:
+        raise ValueError(f"name: must not contain ' = ' (the separator) or a newline, got {name!r}")
     print(f"{PREFIX}{name} = {fmt.format(value)}")
-    return value
 
 
 def parse(text):
