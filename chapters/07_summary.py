@@ -68,14 +68,12 @@ assert len(by_source) >= 5, "every chapter should report its headline figures"
 # %% [markdown]
 # ## Every figure, with where it was measured
 #
-# Each row links to the notebook or benchmark output that produced it; open the notebook and
-# search for `[result]` to find the cell.
+# Each row names the notebook or benchmark output that produced it (the chapter map in the next
+# section links every chapter); open the notebook and search for `[result]` to find the cell.
 
 # %%
 rows = ["| figure | value | measured in |", "|---|---|---|"]
-for source, name, value in results:
-    target = source.removeprefix("chapters/") if source.startswith("chapters/") else f"../{source}"
-    rows.append(f"| {name} | {value} | [{source}]({target}) |")
+rows += [f"| {name} | {value} | `{source}` |" for source, name, value in results]
 display(Markdown("\n".join(rows)))
 
 # %% [markdown]
