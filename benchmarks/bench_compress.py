@@ -8,7 +8,6 @@ comparison (mean +- std over seeds) for the full and the 1,000-image training se
 
 import argparse
 import copy
-import time
 
 import numpy as np
 import torch
@@ -17,17 +16,6 @@ from bigmodels import compress
 from bigmodels.data import load_mnist5k
 from bigmodels.notebook import setup
 from bigmodels.scale import count_parameters
-
-
-def latency_ms(model, x, repeats=50):
-    with torch.no_grad():
-        model(x)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - start)
-    return 1000 * min(times)
 
 
 def main():
@@ -44,18 +32,18 @@ def main():
     acc = lambda m: compress.accuracy(m, Xte, yte)  # noqa: E731
     batch = Xte[:256]
 
-    rows = [("dense float32", 4 * count_parameters(base), acc(base), latency_ms(base, batch))]
+    rows = [("dense float32", 4 * count_parameters(base), acc(base), compress.latency_ms(base, batch))]
     for s in (0.5, 0.8, 0.9, 0.95):
         pruned = compress.prune_model(copy.deepcopy(base), s, "global")
         compress.train_classifier(pruned, Xtr, ytr, steps=args.steps // 5, lr=5e-4, seed=1)
         pruned = compress.finalize(pruned)
         nonzero = sum(int((p != 0).sum()) for p in pruned.parameters())
-        rows.append((f"global pruning {s:.0%} + fine-tune", 8 * nonzero, acc(pruned), latency_ms(pruned, batch)))
+        rows.append((f"global pruning {s:.0%} + fine-tune", 8 * nonzero, acc(pruned), compress.latency_ms(pruned, batch)))
     for bits in (8, 4):
         fq = compress.fake_quantize_model(base, bits)
         rows.append((f"fake-quant int{bits} per channel", count_parameters(base) * bits // 8, acc(fq), float("nan")))
     q = compress.dynamic_quantize(base)
-    rows.append(("int8 dynamic quantization", compress.quantized_model_bytes(q), acc(q), latency_ms(q, batch)))
+    rows.append(("int8 dynamic quantization", compress.quantized_model_bytes(q), acc(q), compress.latency_ms(q, batch)))
     print(f"{'method':36s} {'bytes':>9s} {'accuracy':>9s} {'ms/256':>8s}")
     for name, size, a, ms in rows:
         print(f"{name:36s} {size:9d} {a:9.4f} {ms:8.3f}")

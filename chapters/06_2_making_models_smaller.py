@@ -35,7 +35,6 @@ from bigmodels.notebook import setup
 device = setup()
 
 # %%
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -210,20 +209,8 @@ assert float_weight_bytes / int8_weight_bytes == 4 and abs(q_acc - base_acc) <= 
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-def latency_ms(model, x, repeats=30):
-    """Best-of-repeats wall time of one forward pass, in milliseconds."""
-    with torch.no_grad():
-        model(x)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - start)
-    return 1000 * min(times)
-
-
 batch = X_test[:256]
-latency = {"float32": latency_ms(base, batch), "int8 dynamic": latency_ms(quantized, batch)}
+latency = {"float32": compress.latency_ms(base, batch), "int8 dynamic": compress.latency_ms(quantized, batch)}
 print({k: round(v, 3) for k, v in latency.items()}, "ms per batch of 256")
 
 # %% [markdown]
@@ -302,7 +289,7 @@ for name, size, acc, _ in rows:
 # %%
 # NBVAL_IGNORE_OUTPUT
 for name, _, _, model in rows:
-    print(f"{name:32s} latency {latency_ms(model, batch):.3f} ms / 256 images")
+    print(f"{name:32s} latency {compress.latency_ms(model, batch):.3f} ms / 256 images")
 
 # %% [markdown]
 # The same table with longer training and more seeds: `python benchmarks/bench_compress.py`.

@@ -139,3 +139,19 @@ def quantized_model_bytes(model):
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
     return buffer.getbuffer().nbytes
+
+
+def latency_ms(model, x, repeats=30):
+    """Best-of-repeats wall time of one forward pass of a torch model on x, in milliseconds."""
+    import time
+
+    import torch
+
+    with torch.no_grad():
+        model(x)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model(x)
+            times.append(time.perf_counter() - start)
+    return 1000 * min(times)
