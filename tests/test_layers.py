@@ -162,8 +162,12 @@ def test_layernorm_three_ways(lead, dim, affine, seed):
             builtin.bias.normal_()
     x = np.random.default_rng(seed).standard_normal((*lead, dim)) * 3 + 1
     # widths 1 and 2: x_hat is 0 or (+-1, -+1) whatever x is, so dL/dx (and dweight at width 1)
-    # is zero up to eps-sized terms and rounding; compare absolutely there
-    assert_three_agree(builtin, x, seed, atol=1e-12 if dim <= 2 else None)
+    # is zero up to eps-sized terms and rounding; compare absolutely there. dL/dx is a difference of
+    # terms of size 1/sigma, so rounding scales with 1/sigma: two nearly equal values (sigma near
+    # sqrt(eps)) make it ~300x larger than for well-spread rows, whatever the implementation.
+    inv_std = 1 / np.sqrt(x.var(axis=-1) + builtin.eps)
+    atol = 1e-12 * max(1.0, float(inv_std.max())) if dim <= 2 else None
+    assert_three_agree(builtin, x, seed, atol=atol)
 
 
 def test_layernorm_finite_differences():
