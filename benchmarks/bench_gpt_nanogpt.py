@@ -1,6 +1,7 @@
 """Train bigmodels.nn.GPT with nanoGPT's CPU configuration on the book's Shakespeare split.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_gpt_nanogpt.py [--max-iters 2000] [--threads 2]
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_gpt_nanogpt.py [--seeds 1337 1 2 3 4] [--threads 2]
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_gpt_nanogpt.py --folds 0 3 6 9
 
 The configuration is the one karpathy/nanoGPT's README gives for a CPU run of shakespeare_char:
 n_layer 4, n_head 4, n_embd 128, block_size 64, batch_size 12, dropout 0, bias False, tied head,
@@ -10,24 +11,33 @@ about 1.88 nats after ~3 minutes on a CPU. Our text is the 38 plays of the `iamb
 (character level, first 90% train, last 10% validation), not nanoGPT's 1.1M-character file, so the
 numbers are comparable in kind, not identical in meaning.
 
-Prints the validation loss (mean over 200 random validation batches), wall time and tokens/s,
-and writes the same lines to benchmarks/results/gpt_nanogpt.txt.
+Default mode trains once per seed on that split and prints, per seed, the validation loss the way
+nanoGPT estimates it (mean over 200 random batches) and over the whole validation text (every
+non-overlapping 64-character window: no sampling noise), wall time and tokens/s; then the mean over
+seeds, the target check (mean whole-text validation loss <= 1.88) and a sample. It writes
+benchmarks/results/gpt_nanogpt.txt. About 100 s per seed on a quiet 2-core CPU.
+
+--folds k ... trains with seed 1337 holding out the k-th tenth of the text instead of the last one
+(fold 9 is the split above) and writes benchmarks/results/gpt_nanogpt_folds.txt: how much the
+validation loss of one recipe depends on which plays it is measured on.
 """
 
 import argparse
 import math
 import pathlib
+import statistics
 import time
 
 import numpy as np
 import torch
 
-from bigmodels.data import load_shakespeare, train_val_text
+from bigmodels.data import load_shakespeare
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.scratch.gpt import encode_chars, get_batch
 
-OUT = pathlib.Path(__file__).resolve().parent / "results" / "gpt_nanogpt.txt"
+RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 TARGET_VAL_LOSS = 1.88
+BLOCK_SIZE, BATCH_SIZE = 64, 12
 
 
 def learning_rate(it, lr=1e-3, min_lr=1e-4, warmup=100, decay_iters=2000):
@@ -40,72 +50,123 @@ def learning_rate(it, lr=1e-3, min_lr=1e-4, warmup=100, decay_iters=2000):
     return min_lr + 0.5 * (1 + math.cos(math.pi * ratio)) * (lr - min_lr)
 
 
+def split_fold(text, fold):
+    """(train, validation): the fold-th tenth of the text is held out; fold 9 is nanoGPT's 90/10 split."""
+    start, end = round(len(text) * fold / 10), round(len(text) * (fold + 1) / 10)
+    return text[:start] + text[end:], text[start:end]
+
+
 @torch.no_grad()
-def estimate_loss(model, data, block_size, batch_size, batches, rng):
+def sampled_loss(model, data, batches, rng):
+    """nanoGPT's estimate_loss: mean loss over `batches` random batches of BATCH_SIZE windows."""
     model.eval()
-    losses = []
-    for _ in range(batches):
-        x, y = (torch.from_numpy(a) for a in get_batch(data, block_size, batch_size, rng))
-        losses.append(model(x, y)[1].item())
+    losses = [model(*(torch.from_numpy(a) for a in get_batch(data, BLOCK_SIZE, BATCH_SIZE, rng)))[1].item()
+              for _ in range(batches)]
     model.train()
     return float(np.mean(losses))
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--max-iters", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eval-batches", type=int, default=200)
-    args = parser.parse_args()
-    torch.manual_seed(1337)
-    torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(1337)
+@torch.no_grad()
+def whole_text_loss(model, data, batch_size=256):
+    """Mean next-character loss over every non-overlapping BLOCK_SIZE window of data (no sampling)."""
+    model.eval()
+    n = (len(data) - 1) // BLOCK_SIZE
+    x = torch.from_numpy(data[:n * BLOCK_SIZE].reshape(n, BLOCK_SIZE))
+    y = torch.from_numpy(data[1:n * BLOCK_SIZE + 1].reshape(n, BLOCK_SIZE))
+    total = sum(model(x[i:i + batch_size], y[i:i + batch_size])[1].item() * len(x[i:i + batch_size])
+                for i in range(0, n, batch_size))
+    model.train()
+    return total / n
 
-    train_text, val_text = train_val_text(load_shakespeare(), 0.1)
-    chars = sorted(set(train_text) | set(val_text))
-    train, _ = encode_chars(train_text, chars)
-    val, _ = encode_chars(val_text, chars)
-    config = GPTConfig(block_size=64, vocab_size=len(chars), n_layer=4, n_head=4,
+
+def train(train_ids, vocab_size, seed, max_iters):
+    """nanoGPT's CPU recipe from torch.manual_seed(seed); returns (model, wall seconds)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    config = GPTConfig(block_size=BLOCK_SIZE, vocab_size=vocab_size, n_layer=4, n_head=4,
                        n_embd=128, dropout=0.0, bias=False, tie_weights=True)
-    batch_size = 12
     model = GPT(config)
     optimizer = model.configure_optimizer(weight_decay=0.1, learning_rate=1e-3, betas=(0.9, 0.99))
-    lines = [f"GPT {sum(p.numel() for p in model.parameters()):,} parameters, vocab {config.vocab_size}, "
-             f"train {len(train):,} / val {len(val):,} characters, {args.threads} threads"]
-    print(lines[0], flush=True)
-
     start = time.perf_counter()
-    for it in range(args.max_iters):
+    for it in range(max_iters):
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(it, decay_iters=args.max_iters)
-        x, y = (torch.from_numpy(a) for a in get_batch(train, config.block_size, batch_size, rng))
+            group["lr"] = learning_rate(it, decay_iters=max_iters)
+        x, y = (torch.from_numpy(a) for a in get_batch(train_ids, BLOCK_SIZE, BATCH_SIZE, rng))
         _, loss = model(x, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        if it % 250 == 0 or it == args.max_iters - 1:
-            print(f"iter {it:5d}  train loss {loss.item():.4f}  {time.perf_counter() - start:7.1f} s", flush=True)
-    wall = time.perf_counter() - start
-    tokens_per_s = args.max_iters * batch_size * config.block_size / wall
+        if it % 500 == 0 or it == max_iters - 1:
+            print(f"  seed {seed} iter {it:5d}  train loss {loss.item():.4f}  {time.perf_counter() - start:6.1f} s",
+                  flush=True)
+    return model, time.perf_counter() - start
 
-    val_loss = estimate_loss(model, val, config.block_size, batch_size, args.eval_batches, rng)
-    train_loss = estimate_loss(model, train, config.block_size, batch_size, args.eval_batches, rng)
-    sample = model.generate(torch.zeros(1, 1, dtype=torch.long), 300, generator=torch.Generator().manual_seed(0))
-    lines += [
-        f"iterations        {args.max_iters}",
-        f"train loss        {train_loss:.4f}  (mean of {args.eval_batches} batches)",
-        f"validation loss   {val_loss:.4f}  (mean of {args.eval_batches} batches; target <= {TARGET_VAL_LOSS})",
-        f"wall time         {wall:.1f} s",
-        f"tokens/s          {tokens_per_s:,.0f}",
-        f"target met        {val_loss <= TARGET_VAL_LOSS}",
-        "sample:",
-        "".join(chars[i] for i in sample[0].tolist()),
-    ]
-    print("\n".join(lines[1:]))
+
+def run_seeds(text, chars, args):
+    train_text, val_text = split_fold(text, 9)
+    train_ids, val_ids = encode_chars(train_text, chars)[0], encode_chars(val_text, chars)[0]
+    lines = [f"nanoGPT CPU config, vocab {len(chars)}, train {len(train_ids):,} / val {len(val_ids):,} characters, "
+             f"{args.max_iters} iterations, {args.threads} threads",
+             "seed   val loss (200 batches)   val loss (whole text)   train loss (200 batches)   wall s   tokens/s"]
+    whole, sample = [], None
+    for seed in args.seeds:
+        model, wall = train(train_ids, len(chars), seed, args.max_iters)
+        rng = np.random.default_rng(seed + 1)
+        sampled_val, sampled_train = sampled_loss(model, val_ids, 200, rng), sampled_loss(model, train_ids, 200, rng)
+        whole.append(whole_text_loss(model, val_ids))
+        lines.append(f"{seed:4d}   {sampled_val:.4f}                   {whole[-1]:.4f}                  "
+                     f"{sampled_train:.4f}                     {wall:6.1f}   "
+                     f"{args.max_iters * BATCH_SIZE * BLOCK_SIZE / wall:,.0f}")
+        print(lines[-1], flush=True)
+        if sample is None:
+            sample = model.generate(torch.zeros(1, 1, dtype=torch.long), 300,
+                                    generator=torch.Generator().manual_seed(0))
+    mean = statistics.mean(whole)
+    spread = f", std {statistics.stdev(whole):.4f}" if len(whole) > 1 else ""
+    lines += [f"mean whole-text validation loss over {len(whole)} seeds: {mean:.4f}{spread} "
+              f"(target <= {TARGET_VAL_LOSS}: {'met' if mean <= TARGET_VAL_LOSS else 'NOT met'})",
+              f"[result] nanoGPT CPU config, validation loss, mean of {len(whole)} seeds = {mean:.3f} nats",
+              "sample (first seed):", "".join(chars[i] for i in sample[0].tolist())]
+    return lines
+
+
+def run_folds(text, chars, args):
+    lines = [f"nanoGPT CPU config, seed 1337, {args.max_iters} iterations: validation loss when the k-th tenth "
+             "of the 38 plays is held out",
+             "fold   held-out characters    first line of the held-out text     val loss (whole text)"]
+    losses = []
+    for fold in args.folds:
+        train_text, val_text = split_fold(text, fold)
+        train_ids, val_ids = encode_chars(train_text, chars)[0], encode_chars(val_text, chars)[0]
+        model, _ = train(train_ids, len(chars), 1337, args.max_iters)
+        losses.append(whole_text_loss(model, val_ids))
+        start = round(len(text) * fold / 10)
+        first_line = next(line for line in val_text.splitlines()[1:] if line.strip())
+        lines.append(f"{fold:4d}   {start:>9,}-{start + len(val_text):<9,}   {first_line[:32]:32s}   {losses[-1]:.4f}")
+        print(lines[-1], flush=True)
+    lines += [f"range over folds: {min(losses):.4f} to {max(losses):.4f} ({max(losses) - min(losses):.4f} nats)",
+              f"[result] nanoGPT CPU config, validation loss, lowest of {len(losses)} held-out tenths = {min(losses):.3f} nats",
+              f"[result] nanoGPT CPU config, validation loss, highest of {len(losses)} held-out tenths = {max(losses):.3f} nats"]
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-iters", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1337, 1, 2, 3, 4])
+    parser.add_argument("--folds", type=int, nargs="+", choices=range(10))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    text = load_shakespeare()
+    chars = sorted(set(text))
+    lines = run_folds(text, chars, args) if args.folds else run_seeds(text, chars, args)
+    print("\n".join(lines))
     if args.max_iters == 2000:
-        OUT.parent.mkdir(exist_ok=True)
-        OUT.write_text("\n".join(lines) + "\n")
+        out = RESULTS / ("gpt_nanogpt_folds.txt" if args.folds else "gpt_nanogpt.txt")
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@
 #   confident mistakes;
 # - check that a from-scratch NumPy model follows the PyTorch one exactly in float64, and by how
 #   much it drifts in float32;
-# - put the result in context with logistic regression and scikit-learn's `MLPClassifier`.
+# - put the result in context with logistic regression and scikit-learn's `MLPClassifier`, and
+#   compare two training recipes over many seeds rather than one run each.
 #
 # **Time to run:** under a minute on a 2-core laptop CPU.
 
@@ -40,18 +41,14 @@ from bigmodels.notebook import setup
 
 device = setup()
 
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
-from sklearn.neural_network import MLPClassifier
 
-from bigmodels import nn, scratch, training
+from bigmodels import denseclf, nn, scratch, training
 from bigmodels.data import load_mnist5k
+from bigmodels.display import show_source
 
 # %% [markdown]
 # ## The article's model
@@ -125,24 +122,16 @@ assert torch.isinf(keras_style[1]) and torch.isfinite(fused[1])  # probability e
 # so the article's model is safe; written out by hand, the two-step version is not.)
 #
 # The model, then, built from `bigmodels.nn.Linear` and the formula-written `ReLU`, with Keras's
-# initialisation:
+# initialisation. The translation lives in `bigmodels.denseclf`, so that the benchmark at the end of
+# the chapter trains exactly this model:
 
 # %%
-def keras_init_(model):
-    """Glorot-uniform weights and zero biases, Keras's defaults for Dense layers."""
-    for layer in model:
-        if isinstance(layer, nn.Linear):
-            torch.nn.init.xavier_uniform_(layer.weight)
-            torch.nn.init.zeros_(layer.bias)
-    return model
+show_source(denseclf.keras_init_)
+show_source(denseclf.dense_classifier)
+show_source(denseclf.keras_adam)
 
-
-def make_model(dtype=torch.float32, seed=0):
-    torch.manual_seed(seed)
-    return keras_init_(nn.MLP([784, 64, 64, 10], activation="relu")).to(dtype)
-
-
-model = make_model()
+# %%
+model = denseclf.dense_classifier(seed=0)
 print(model)
 print("parameters:", sum(p.numel() for p in model.parameters()))
 
@@ -155,9 +144,9 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # not ask for but which show overfitting as it happens).
 
 # %%
-history = training.fit(model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7),
+history = training.fit(model, nn.CrossEntropyLoss(), denseclf.keras_adam(model),
                        data.X_train, data.y_train, epochs=10, batch_size=32,
-                       X_val=data.X_val, y_val=data.y_val, log_every=2)
+                       X_val=data.X_val, y_val=data.y_val, seed=0, log_every=2)
 
 # %%
 test = training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)
@@ -175,11 +164,11 @@ print(f"PyTorch model: test accuracy {test['accuracy']:.4f}, test loss {test['lo
 # %%
 def train_pair(dtype, epochs):
     """Train the PyTorch model and its scratch twin from the same initial weights; both histories."""
-    torch_model = make_model(dtype)
+    torch_model = denseclf.dense_classifier(seed=0, dtype=dtype)
     twin = scratch.Sequential.from_torch(torch_model, dtype=np.float64 if dtype == torch.float64 else np.float32)
     kwargs = dict(epochs=epochs, batch_size=32, X_val=data.X_val, y_val=data.y_val, verbose=False)
     h_torch = training.fit(torch_model, nn.CrossEntropyLoss(),
-                           torch.optim.Adam(torch_model.parameters(), lr=1e-3, eps=1e-7),
+                           denseclf.keras_adam(torch_model),
                            data.X_train, data.y_train, **kwargs)
     h_scratch = training.fit_scratch(twin, scratch.CrossEntropyLoss(), scratch.Adam(twin, lr=1e-3, eps=1e-7),
                                      data.X_train, data.y_train, **kwargs)
@@ -187,7 +176,7 @@ def train_pair(dtype, epochs):
 
 
 # float64: a fresh pair; float32: the model trained above and a scratch twin of its initial weights
-twin32 = scratch.Sequential.from_torch(make_model(torch.float32), dtype=np.float32)
+twin32 = scratch.Sequential.from_torch(denseclf.dense_classifier(seed=0), dtype=np.float32)
 history32 = training.fit_scratch(twin32, scratch.CrossEntropyLoss(), scratch.Adam(twin32, lr=1e-3, eps=1e-7),
                                  data.X_train, data.y_train, epochs=10, batch_size=32,
                                  X_val=data.X_val, y_val=data.y_val, verbose=False)
@@ -282,10 +271,8 @@ print("confidence of the 8 most confident mistakes:", np.round(probs[worst, pred
 # (by default: the training loss improves by less than $10^{-4}$ for 10 epochs in a row).
 
 # %%
-with warnings.catch_warnings():
-    warnings.simplefilter("error", ConvergenceWarning)  # fail loudly rather than report an unconverged fit
-    logreg = LogisticRegression(max_iter=2000, random_state=0).fit(data.X_train, data.y_train)
-    mlp = MLPClassifier(hidden_layer_sizes=(64, 64), random_state=0, max_iter=300).fit(data.X_train, data.y_train)
+logreg = denseclf.logistic_regression(data, seed=0)  # both raise if their fit did not converge
+mlp = denseclf.mlp_classifier(data, seed=0)
 scores = {
     "logistic regression": logreg.score(data.X_test, data.y_test),
     "MLPClassifier (64, 64)": mlp.score(data.X_test, data.y_test),
@@ -297,24 +284,75 @@ print("MLPClassifier epochs until it stopped:", mlp.n_iter_)
 
 # %%
 margin = scores["PyTorch (64, 64), 10 epochs"] - scores["MLPClassifier (64, 64)"]
-n_test = len(data.y_test)
-p_mean = (scores["PyTorch (64, 64), 10 epochs"] + scores["MLPClassifier (64, 64)"]) / 2
-se_diff = np.sqrt(2 * p_mean * (1 - p_mean) / n_test)  # standard error of a difference of two accuracies
-print(f"PyTorch minus MLPClassifier: {100 * margin:+.1f} points "
-      f"({round(margin * n_test):+d} test images); standard error of the difference {100 * se_diff:.1f} points")
+print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points ({round(margin * len(data.y_test)):+d} test images)")
 
 # %%
-assert abs(margin) <= se_diff  # the two networks are indistinguishable on this test set
 assert scores["PyTorch (64, 64), 10 epochs"] > scores["logistic regression"]
+assert scores["MLPClassifier (64, 64)"] > scores["logistic regression"]
 
 # %% [markdown]
-# The hidden layers earn their keep: both networks beat the linear model. The PyTorch model, after
-# only the ten epochs the article asks for, lands within the sampling noise of scikit-learn's MLP
-# trained to convergence: on 1,000 test images, one standard error of the difference between two
-# accuracies near this level is about a point (computed above), larger than the gap between them.
-# Different seeds move either model by several tenths of a point. With 3,500 training images all
-# such models overfit (training accuracy near 100%, validation lower); the later chapters on
-# regularisation and scale return to that.
+# The hidden layers earn their keep: both networks beat the linear model. Against scikit-learn's MLP
+# the PyTorch model is a little behind in this run. But this is one run of each.
+#
+# ## One seed is one draw
+#
+# Change the seed and both networks start from other random weights, and see their minibatches in
+# another order. On 1,000 test images that moves test accuracy by several tenths of a point, as much
+# as the gap we just measured. To compare the two *recipes* rather than two runs,
+# `benchmarks/bench_mnist_baselines.py` trains both with seeds 0 to 19 using the same functions as
+# this chapter (about three minutes, too long to repeat here) and stores every test accuracy. Its
+# seed 0 is the run above, which the first assert below checks. Since the two models of one seed
+# face the same test images, we compare them pairwise: the mean of the 20 differences and its
+# standard error $s_d / \sqrt{20}$, where $s_d$ is the standard deviation of the differences.
+
+# %%
+from bigmodels.results import benchmark_result
+
+runs = benchmark_result("mnist_baselines.json")
+pytorch_acc, mlp_acc = np.array(runs["pytorch"]), np.array(runs["mlpclassifier"])
+diff, se = denseclf.paired_difference(pytorch_acc, mlp_acc)
+
+fig, ax = plt.subplots(figsize=(6, 3.6))
+jitter = np.random.default_rng(0).uniform(-0.06, 0.06, len(pytorch_acc))
+for p, m, j in zip(pytorch_acc, mlp_acc, jitter):
+    ax.plot([j, 1 + j], [p, m], color="grey", alpha=0.3, lw=0.8)
+for i, (acc, color) in enumerate([(pytorch_acc, "C0"), (mlp_acc, "C1")]):
+    ax.scatter(i + jitter, acc, color=color, alpha=0.7, s=18)
+    ax.errorbar(i + 0.2, acc.mean(), yerr=2 * acc.std(ddof=1) / np.sqrt(len(acc)), fmt="o", color="black", capsize=4)
+ax.axhline(scores["logistic regression"], color="grey", ls=":", label="logistic regression")
+ax.set(xticks=[0, 1], xticklabels=["PyTorch (64, 64)\n10 epochs", "MLPClassifier (64, 64)\nto convergence"],
+       xlim=(-0.4, 1.5), ylabel="test accuracy", title=f"{len(pytorch_acc)} seeds each (black: mean ± 2 standard errors)")
+ax.legend(loc="lower right")
+plt.show()
+print(f"seeds 0..{runs['seed'][-1]}: PyTorch mean {pytorch_acc.mean():.4f} (std {pytorch_acc.std(ddof=1):.4f}), "
+      f"MLPClassifier mean {mlp_acc.mean():.4f} (std {mlp_acc.std(ddof=1):.4f})")
+print(f"PyTorch minus MLPClassifier: {100 * diff:+.2f} points, standard error {100 * se:.2f} points "
+      f"({abs(diff) / se:.1f} standard errors)")
+print(f"range over seeds: PyTorch {pytorch_acc.min():.3f} to {pytorch_acc.max():.3f}, "
+      f"MLPClassifier {mlp_acc.min():.3f} to {mlp_acc.max():.3f}")
+
+# %%
+# the benchmark's seed 0 is this chapter's run (same code and seed; on another CPU, float32 rounding
+# may flip an image or two, hence the tolerance of 2 test images)
+assert runs["seed"][0] == 0 and len(runs["seed"]) == 20
+assert abs(runs["pytorch"][0] - scores["PyTorch (64, 64), 10 epochs"]) <= 0.002
+assert abs(runs["mlpclassifier"][0] - scores["MLPClassifier (64, 64)"]) <= 0.002
+assert diff >= -0.005  # the target: PyTorch at least MLPClassifier minus 0.5 points, on average over seeds
+assert -0.005 <= diff <= -0.002 and abs(diff) > 2 * se  # prose: about a third of a point, more than noise
+
+# %% [markdown]
+# Averaged over seeds, scikit-learn's MLP is ahead by about a third of a point, more than two
+# standard errors: a real difference, but a small one. It is inside the half point we set as the bar
+# for a faithful translation, and smaller than the spread of either model from seed to seed (the
+# standard deviations printed above). Seed 0 happens to show a larger gap than the average, which is
+# why a single run is a poor basis for comparing two recipes. Part of the difference is training
+# time: MLPClassifier runs until its training loss stops improving (the epoch count printed earlier,
+# in batches of 200, with a small L2 penalty $\alpha = 10^{-4}$), while the article stops after ten
+# epochs. With 3,500 training images all such models overfit (training accuracy near 100%,
+# validation lower); the later chapters on regularisation and scale return to that.
+
+# %%
+assert margin < diff  # seed 0's gap is larger than the average gap
 
 # %% [markdown]
 # ## Headline figures
@@ -338,8 +376,9 @@ for name, value in scores.items():
 #   Glorot-uniform weights with zero biases.
 # - The NumPy model from chapter 3.1 follows the PyTorch one exactly in float64; in float32 the
 #   two drift apart by rounding while reaching the same accuracy.
-# - After 10 epochs the model is within sampling noise of scikit-learn's `MLPClassifier` and ahead of
-#   logistic regression.
+# - After 10 epochs the model is ahead of logistic regression and, averaged over 20 seeds, about a
+#   third of a point behind scikit-learn's `MLPClassifier` trained to convergence; a single run
+#   cannot tell recipes this close apart.
 #
 # ## Exercises
 #

@@ -1,4 +1,8 @@
-"""Shared fixtures: one build of the Jupyter Book site per test session (test_book, test_site)."""
+"""Shared fixtures: one build of the Jupyter Book site per test session (test_book, test_site).
+
+Hypothesis runs derandomized (the same examples on every run, so CI cannot fail by chance on a
+case nobody saw locally); `pytest --hypothesis-profile=explore` draws fresh random examples.
+"""
 
 import pathlib
 import re
@@ -8,6 +12,11 @@ import sys
 import time
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("book", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile("book")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MAKEFILE = (ROOT / "Makefile").read_text()

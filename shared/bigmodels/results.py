@@ -29,6 +29,26 @@ def parse(text):
     return pairs
 
 
+def benchmark_result(filename):
+    """What a benchmark script wrote to benchmarks/results/filename: parsed JSON, or text.
+
+    A missing file raises FileNotFoundError naming the script(s) in benchmarks/ that write it.
+    """
+    import json
+
+    from .data import sources
+
+    bench_dir = sources.REPO_ROOT / "benchmarks"
+    path = bench_dir / "results" / filename
+    if not path.is_file():
+        writers = sorted(p.name for p in bench_dir.glob("bench_*.py") if filename in p.read_text(encoding="utf-8"))
+        fix = (" or ".join(f".venv/bin/python benchmarks/{name}" for name in writers) if writers
+               else "no script in benchmarks/ mentions it")
+        raise FileNotFoundError(f"{path} is missing; to write it run {fix} (see the script's docstring)")
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text) if path.suffix == ".json" else text
+
+
 def collect(root):
     """Every reported figure under a repository root, as (source, name, value) triples.
 
