@@ -563,13 +563,13 @@ assert highest - lowest > 2 * (seed_mean - 1.88)  # which plays are held out mat
 
 # %% [markdown]
 # Our GPT, trained with nanoGPT's CPU recipe, ends within a hundredth of a nat of the 1.88 that
-# nanoGPT reports, but above it. The two numbers are measured on different texts: nanoGPT's is the
-# 1.1-million-character "tiny Shakespeare" file, ours the last tenth of 38 plays (from the second scene of
-# *Macbeth* to the end). How much the text alone matters shows when the same recipe, same seed, holds out a
-# different tenth: the loss then moves over a range more than twice as wide as our gap to 1.88. So
-# the anchor tells us the implementation trains as well as nanoGPT's to within what a comparison
-# across texts can resolve; that the layers compute exactly what PyTorch's do is shown by the tests
-# (to $10^{-10}$), not by this number.
+# nanoGPT reports, but above it. The two numbers come from different texts: nanoGPT's from the last
+# tenth of its 1.1-million-character "tiny Shakespeare" file, ours from the last tenth of 38 plays
+# (from the second scene of *Macbeth* to the end). How much the text alone matters shows when the
+# same recipe and seed hold out a different tenth and train on the other nine: the loss then moves
+# over a range more than twice as wide as our gap to 1.88. So the anchor says that the implementation
+# trains about as well as nanoGPT's, to within what a comparison across texts can resolve. That our
+# layers compute exactly what PyTorch's do is shown by the tests (to $10^{-10}$), not by this number.
 
 # %% [markdown]
 # ## Headline figures

@@ -138,15 +138,17 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # %% [markdown]
 # ## Training
 #
-# The shared trainer `bigmodels.training.fit` does what `model.fit` does in Keras: shuffle the
-# training set each epoch, walk through it in minibatches of 32, and after each epoch report the
-# mean training loss and accuracy (plus validation loss and accuracy, which the article's call does
-# not ask for but which show overfitting as it happens).
+# `train_dense_classifier` draws the model from a seed and hands it to the shared trainer
+# `bigmodels.training.fit`, which does what `model.fit` does in Keras: shuffle the training set each
+# epoch, walk through it in minibatches of 32, and after each epoch report the mean training loss and
+# accuracy (plus validation loss and accuracy, which the article's call does not ask for but which
+# show overfitting as it happens). The same seed also fixes the order of the minibatches.
 
 # %%
-history = training.fit(model, nn.CrossEntropyLoss(), denseclf.keras_adam(model),
-                       data.X_train, data.y_train, epochs=10, batch_size=32,
-                       X_val=data.X_val, y_val=data.y_val, seed=0, log_every=2)
+show_source(denseclf.train_dense_classifier)
+
+# %%
+model, history = denseclf.train_dense_classifier(data, seed=0, verbose=True, log_every=2)
 
 # %%
 test = training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)
