@@ -52,11 +52,6 @@ def train_dense_classifier(data, seed=0, epochs=EPOCHS, verbose=False, log_every
     return model, history
 
 
-def test_accuracy(model, data):
-    """Fraction of data.X_test the torch model classifies correctly."""
-    return training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)["accuracy"]
-
-
 def _fit_converged(estimator, data):
     from sklearn.exceptions import ConvergenceWarning
 
@@ -94,7 +89,7 @@ def seed_comparison(data, seeds):
     table = {"seed": seeds, "pytorch": [], "mlpclassifier": []}
     for seed in seeds:
         model, _ = train_dense_classifier(data, seed=seed)
-        table["pytorch"].append(test_accuracy(model, data))
+        table["pytorch"].append(training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)["accuracy"])
         table["mlpclassifier"].append(mlp_classifier(data, seed).score(data.X_test, data.y_test))
     return table
 
