@@ -38,7 +38,8 @@ def main():
         compress.train_classifier(pruned, Xtr, ytr, steps=args.steps // 5, lr=5e-4, seed=1)
         pruned = compress.finalize(pruned)
         nonzero = sum(int((p != 0).sum()) for p in pruned.parameters())
-        rows.append((f"global pruning {s:.0%} + fine-tune", 8 * nonzero, acc(pruned), compress.latency_ms(pruned, batch)))
+        rows.append((f"global pruning {s:.0%} + fine-tune", 8 * nonzero, acc(pruned),
+                     compress.latency_ms(pruned, batch)))
     for bits in (8, 4):
         fq = compress.fake_quantize_model(base, bits)
         rows.append((f"fake-quant int{bits} per channel", count_parameters(base) * bits // 8, acc(fq), float("nan")))

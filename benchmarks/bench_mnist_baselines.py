@@ -46,7 +46,8 @@ def main():
     diff, se = paired_difference(pytorch, mlp)
 
     with contextlib.redirect_stdout(io.StringIO()) as reported:
-        report(f"MNIST-5k test accuracy, mean of {args.seeds} seeds: PyTorch (64, 64), 10 epochs", pytorch.mean(), "{:.4f}")
+        report(f"MNIST-5k test accuracy, mean of {args.seeds} seeds: PyTorch (64, 64), 10 epochs",
+               pytorch.mean(), "{:.4f}")
         report(f"MNIST-5k test accuracy, mean of {args.seeds} seeds: MLPClassifier (64, 64)", mlp.mean(), "{:.4f}")
     lines = [f"MNIST-5k test accuracy, seeds 0..{args.seeds - 1}, {args.threads} threads, {wall:.0f} s",
              f"PyTorch (64, 64), 10 epochs  mean {pytorch.mean():.4f}  std {pytorch.std(ddof=1):.4f}",

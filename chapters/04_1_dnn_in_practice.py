@@ -199,7 +199,8 @@ plt.show()
 gaps = {}
 for name, (torch_model, twin, h_torch, h_scratch) in pairs.items():
     loss_gap = max(abs(a - b) for key in ("loss", "val_loss") for a, b in zip(h_torch[key], h_scratch[key]))
-    weight_gap = max(float(np.max(np.abs(twin.params[n] - p.detach().numpy()))) for n, p in torch_model.named_parameters())
+    weight_gap = max(float(np.max(np.abs(twin.params[n] - p.detach().numpy())))
+                     for n, p in torch_model.named_parameters())
     disagree = int(np.sum(training.predictions(training.predict(torch_model, data.X_test))
                           != training.predictions(training.predict_scratch(twin, data.X_test))))
     gaps[name] = (loss_gap, weight_gap, disagree)
@@ -286,7 +287,8 @@ print("MLPClassifier epochs until it stopped:", mlp.n_iter_)
 
 # %%
 margin = scores["PyTorch (64, 64), 10 epochs"] - scores["MLPClassifier (64, 64)"]
-print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points ({round(margin * len(data.y_test)):+d} test images)")
+print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points "
+      f"({round(margin * len(data.y_test)):+d} test images)")
 
 # %%
 assert scores["PyTorch (64, 64), 10 epochs"] > scores["logistic regression"]
@@ -323,7 +325,8 @@ for i, (acc, color) in enumerate([(pytorch_acc, "C0"), (mlp_acc, "C1")]):
     ax.errorbar(i + 0.2, acc.mean(), yerr=2 * acc.std(ddof=1) / np.sqrt(len(acc)), fmt="o", color="black", capsize=4)
 ax.axhline(scores["logistic regression"], color="grey", ls=":", label="logistic regression")
 ax.set(xticks=[0, 1], xticklabels=["PyTorch (64, 64)\n10 epochs", "MLPClassifier (64, 64)\nto convergence"],
-       xlim=(-0.4, 1.5), ylabel="test accuracy", title=f"{len(pytorch_acc)} seeds each (black: mean ± 2 standard errors)")
+       xlim=(-0.4, 1.5), ylabel="test accuracy",
+       title=f"{len(pytorch_acc)} seeds each (black: mean ± 2 standard errors)")
 ax.legend(loc="lower right")
 plt.show()
 print(f"seeds 0..{runs['seed'][-1]}: PyTorch mean {pytorch_acc.mean():.4f} (std {pytorch_acc.std(ddof=1):.4f}), "

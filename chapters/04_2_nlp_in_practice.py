@@ -335,7 +335,8 @@ for language, results in (("English", rt_results), ("Chinese", cn_results)):
 for name, p in rt_model.named_parameters():
     print(f"{name:<22}{p.numel():>10,}")
 n_words = int((rt_train != 0).sum())
-print(f"total {sum(p.numel() for p in rt_model.parameters()):,} parameters; {n_words:,} training words (after truncation)")
+n_params = sum(p.numel() for p in rt_model.parameters())
+print(f"total {n_params:,} parameters; {n_words:,} training words (after truncation)")
 
 # %% [markdown]
 # **Solution**

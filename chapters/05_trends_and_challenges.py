@@ -55,7 +55,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bigmodels import explain, privacy
+from bigmodels import explain, privacy, training
 from bigmodels.data import Vocabulary, load_digits, load_mnist5k, load_rotten_tomatoes, load_shakespeare
 from bigmodels.data import train_val_text
 from bigmodels.display import show_source
@@ -134,7 +134,8 @@ print(f"irreducible loss c: GPT {fit_gpt.c:.2f} nats/char, data sweep {fit_data.
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
 panels = [(axes[0], n_gpt, loss_gpt, fit_gpt, "non-embedding parameters N", "GPT, fixed 410k tokens"),
-          (axes[1], d_gpt, loss_d, fit_data, "training characters D", f"GPT ({data_runs[0]['n_non_embedding'] / 1e3:.0f}k parameters), data sweep"),
+          (axes[1], d_gpt, loss_d, fit_data, "training characters D",
+           f"GPT ({data_runs[0]['n_non_embedding'] / 1e3:.0f}k parameters), data sweep"),
           (axes[2], mlp_n, mlp_loss.mean(1), fit_mlp, "parameters N", "MLP on MNIST-5k (3 seeds)")]
 for ax, x, y, fit, xlabel, title in panels:
     grid = np.logspace(np.log10(x.min()), np.log10(x.max()), 100)
@@ -338,8 +339,9 @@ assert years > 1e4
 
 # %% [markdown]
 # Tokens per second fall as the model grows, as $6N$ FLOPs per token predicts; the achieved
-# FLOP/s, the last column, show how much of the CPU's arithmetic each size manages to use. Even at its best rate, this CPU would need more than ten thousand years for GPT-3's
-# training run: the gap between a laptop and a cluster is the first challenge of §5.2 in numbers.
+# FLOP/s, the last column, show how much of the CPU's arithmetic each size manages to use. Even
+# at its best rate, this CPU would need more than ten thousand years for GPT-3's training run: the
+# gap between a laptop and a cluster is the first challenge of §5.2 in numbers.
 #
 # ### 5.2.2 Data privacy: DP-SGD, its accountant, and an attack
 #
@@ -415,7 +417,8 @@ fig, ax = plt.subplots()
 private = [r for r in dp_results if r[0] > 0]
 ax.semilogx([r[1] for r in private], [r[2] for r in private], "o-", label="DP-SGD")
 ax.axhline(dp_results[0][2], color="gray", ls="--", label=r"clipped SGD, no noise ($\varepsilon = \infty$)")
-ax.set(xlabel=r"$\varepsilon$ (at $\delta = 10^{-5}$)", ylabel="test accuracy", title="Digits: accuracy against privacy")
+ax.set(xlabel=r"$\varepsilon$ (at $\delta = 10^{-5}$)", ylabel="test accuracy",
+       title="Digits: accuracy against privacy")
 ax.legend()
 plt.show()
 assert private[-1][2] < dp_results[0][2] - 0.1 and private[-1][1] < private[0][1]
@@ -489,15 +492,10 @@ from bigmodels import scratch
 
 torch.manual_seed(0)
 mnist_model = scaling.mlp(784, 64, 10)
-opt = torch.optim.Adam(mnist_model.parameters(), lr=1e-3)
-Xm, ym = torch.from_numpy(mnist.X_train), torch.from_numpy(mnist.y_train)
-for epoch in range(5):
-    for i in range(0, len(ym), 64):
-        opt.zero_grad()
-        F.cross_entropy(mnist_model(Xm[i:i + 64]), ym[i:i + 64]).backward()
-        opt.step()
-with torch.no_grad():
-    print(f"MNIST-5k test accuracy {(mnist_model(torch.from_numpy(mnist.X_test)).argmax(1).numpy() == mnist.y_test).mean():.3f}")
+training.fit(mnist_model, F.cross_entropy, torch.optim.Adam(mnist_model.parameters(), lr=1e-3),
+             mnist.X_train, mnist.y_train, epochs=5, batch_size=64, verbose=False)
+mnist_accuracy = training.evaluate(mnist_model, F.cross_entropy, mnist.X_test, mnist.y_test)["accuracy"]
+print(f"MNIST-5k test accuracy {mnist_accuracy:.3f}")
 
 mnist_model = mnist_model.double()
 numpy_model = explain.Chain(scratch.Linear.from_torch(mnist_model[0]), scratch.ReLU(),
@@ -505,13 +503,14 @@ numpy_model = explain.Chain(scratch.Linear.from_torch(mnist_model[0]), scratch.R
 images = mnist.X_test[:4].astype(np.float64)
 labels = mnist.y_test[:4]
 ig_numpy, delta_numpy = explain.integrated_gradients(numpy_model, images, labels, steps=256)
-ig_torch, delta_torch = explain.integrated_gradients(mnist_model, torch.from_numpy(images), torch.from_numpy(labels), steps=256)
+images_torch, labels_torch = torch.from_numpy(images), torch.from_numpy(labels)
+ig_torch, delta_torch = explain.integrated_gradients(mnist_model, images_torch, labels_torch, steps=256)
 sal = explain.saliency(numpy_model, images, labels)
 gxi = explain.gradient_x_input(numpy_model, images, labels)
 from bigmodels.testing import rel_error
 
 print(f"NumPy vs torch: integrated gradients rel. error {rel_error(ig_torch, ig_numpy):.1e}, "
-      f"saliency {rel_error(explain.saliency(mnist_model, torch.from_numpy(images), torch.from_numpy(labels)), sal):.1e}")
+      f"saliency {rel_error(explain.saliency(mnist_model, images_torch, labels_torch), sal):.1e}")
 completeness = np.abs(ig_numpy.sum(1) - delta_numpy) / np.abs(delta_numpy)
 print(f"completeness: sum of attributions vs f(x) - f(0), worst relative gap {completeness.max():.4f}")
 assert rel_error(ig_torch, ig_numpy) < 1e-10 and completeness.max() < 0.01
@@ -555,17 +554,11 @@ def bag_of_words(texts):
     return bags
 
 
-Xr, yr = torch.from_numpy(bag_of_words(reviews.X_train)), torch.from_numpy(reviews.y_train)
 torch.manual_seed(0)
 sentiment = scaling.mlp(len(vocab), 32, 2).double()
-opt = torch.optim.Adam(sentiment.parameters(), lr=1e-3, weight_decay=1e-4)
-for epoch in range(4):
-    for i in range(0, len(yr), 64):
-        opt.zero_grad()
-        F.cross_entropy(sentiment(Xr[i:i + 64]), yr[i:i + 64]).backward()
-        opt.step()
-with torch.no_grad():
-    test_accuracy = (sentiment(torch.from_numpy(bag_of_words(reviews.X_test))).argmax(1).numpy() == reviews.y_test).mean()
+training.fit(sentiment, F.cross_entropy, torch.optim.Adam(sentiment.parameters(), lr=1e-3, weight_decay=1e-4),
+             bag_of_words(reviews.X_train), reviews.y_train, epochs=4, batch_size=64, verbose=False)
+test_accuracy = training.evaluate(sentiment, F.cross_entropy, bag_of_words(reviews.X_test), reviews.y_test)["accuracy"]
 print(f"sentiment test accuracy {test_accuracy:.3f}")
 
 
@@ -683,7 +676,7 @@ accumulated = scaling.mlp(784, 64, 10).double()
 accumulated.load_state_dict(big_batch.state_dict())
 opt_big = torch.optim.Adam(big_batch.parameters(), lr=1e-3)
 opt_acc = torch.optim.Adam(accumulated.parameters(), lr=1e-3)
-Xm64 = Xm.double()
+Xm64, ym = torch.from_numpy(mnist.X_train).double(), torch.from_numpy(mnist.y_train)
 for step in range(len(ym) // 256):
     xb, yb = Xm64[step * 256:(step + 1) * 256], ym[step * 256:(step + 1) * 256]
     opt_big.zero_grad()

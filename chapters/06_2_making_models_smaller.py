@@ -176,8 +176,10 @@ wq, ws, wz = compress.quantize(W1, 8, symmetric=True, per_channel=True)
 y_int = compress.quantized_matmul(xq, xs, xz, wq, ws, wz)
 y_deq = compress.dequantize(xq, xs, xz) @ compress.dequantize(wq, ws, wz).T
 y_float = x @ W1.T
-print("integer vs dequantized-float product, max rel. difference:", f"{np.abs(y_int - y_deq).max() / np.abs(y_deq).max():.0e}")
-print("quantized vs original float product, max rel. difference:", f"{np.abs(y_int - y_float).max() / np.abs(y_float).max():.1e}")
+print("integer vs dequantized-float product, max rel. difference:",
+      f"{np.abs(y_int - y_deq).max() / np.abs(y_deq).max():.0e}")
+print("quantized vs original float product, max rel. difference:",
+      f"{np.abs(y_int - y_float).max() / np.abs(y_float).max():.1e}")
 assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
@@ -199,7 +201,8 @@ for bits in (8, 4, 2):
 quantized = compress.dynamic_quantize(base)
 q_acc = compress.accuracy(quantized, X_test, y_test)
 float_weight_bytes = sum(base[i].weight.numel() * 4 for i in (0, 2))
-int8_weight_bytes = sum(m._packed_params._weight_bias()[0].int_repr().numel() for m in quantized if hasattr(m, "_packed_params"))
+int8_weight_bytes = sum(m._packed_params._weight_bias()[0].int_repr().numel()
+                        for m in quantized if hasattr(m, "_packed_params"))
 print(f"weight matrices: {float_weight_bytes} bytes float32 -> {int8_weight_bytes} bytes int8 "
       f"({float_weight_bytes / int8_weight_bytes:.1f}x smaller)")
 print(f"whole saved model: {compress.quantized_model_bytes(base)} -> {compress.quantized_model_bytes(quantized)} bytes")

@@ -9,7 +9,8 @@ from bigmodels.compress import accuracy, distillation_loss, mlp, train_classifie
 
 def logits(seed):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(6, 5, generator=g) * 3, torch.randn(6, 5, generator=g) * 3, torch.randint(0, 5, (6,), generator=g)
+    student, teacher = torch.randn(6, 5, generator=g) * 3, torch.randn(6, 5, generator=g) * 3
+    return student, teacher, torch.randint(0, 5, (6,), generator=g)
 
 
 def test_loss_is_the_formula():

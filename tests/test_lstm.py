@@ -75,8 +75,8 @@ def test_gate_order_is_i_f_g_o_like_torch():
     model.params["bias_ih_l0"][2:4] = -1e3
     _, (_, c_n) = model(np.zeros((1, 1, 1)), (np.zeros((1, 1, 2)), np.full((1, 1, 2), 5.0)))
     builtin = model.to_torch()
-    _, (_, c_ref) = builtin(torch.zeros(1, 1, 1, dtype=torch.float64),
-                            (torch.zeros(1, 1, 2, dtype=torch.float64), torch.full((1, 1, 2), 5.0, dtype=torch.float64)))
+    h0, c0 = torch.zeros(1, 1, 2, dtype=torch.float64), torch.full((1, 1, 2), 5.0, dtype=torch.float64)
+    _, (_, c_ref) = builtin(torch.zeros(1, 1, 1, dtype=torch.float64), (h0, c0))
     assert np.abs(c_n).max() < 1.0
     assert_close(c_n, c_ref)
 

@@ -11,7 +11,8 @@ from bigmodels.compress import (dequantize, dynamic_quantize, fake_quantize, mlp
 
 
 def matrix(seed, shape=(7, 9)):
-    return np.random.default_rng(seed).normal(size=shape) * np.random.default_rng(seed + 1).uniform(0.1, 3, (shape[0], 1))
+    row_scales = np.random.default_rng(seed + 1).uniform(0.1, 3, (shape[0], 1))
+    return np.random.default_rng(seed).normal(size=shape) * row_scales
 
 
 @settings(max_examples=15, deadline=None)

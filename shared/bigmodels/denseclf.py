@@ -98,6 +98,7 @@ def paired_difference(a, b):
     """Mean of a - b over paired runs and its standard error, std(a - b, ddof=1) / sqrt(n)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.ndim != 1 or a.shape != b.shape or len(a) < 2:
-        raise ValueError(f"expected two 1-D sequences of the same length, at least 2 runs, got shapes {a.shape} and {b.shape}")
+        raise ValueError("expected two 1-D sequences of the same length, at least 2 runs, "
+                         f"got shapes {a.shape} and {b.shape}")
     diff = a - b
     return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))

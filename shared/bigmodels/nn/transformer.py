@@ -103,6 +103,8 @@ class TransformerDecoderLayer(TransformerLayer):
 class Stack(Module):
     """num_layers deep copies of a layer (layers.N) and an optional final LayerNorm (norm)."""
 
+    torch_options = {}  # extra arguments of the torch.nn built-in that to_torch makes
+
     def __init__(self, layer, num_layers, norm=None):
         super().__init__()
         self.layers = torch.nn.ModuleList(copy.deepcopy(layer) for _ in range(num_layers))
@@ -118,11 +120,13 @@ class Stack(Module):
 
     def make_torch(self):
         norm = self.norm.make_torch() if self.norm is not None else None
-        return getattr(torch.nn, type(self).__name__)(self.layers[0].make_torch(), len(self.layers), norm)
+        builtin = getattr(torch.nn, type(self).__name__)
+        return builtin(self.layers[0].make_torch(), len(self.layers), norm, **self.torch_options)
 
 
 class TransformerEncoder(Stack):
     layer_class = TransformerEncoderLayer
+    torch_options = {"enable_nested_tensor": False}  # no inference fast path: the same formulas
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=False):
         x = src

@@ -13,6 +13,7 @@ def count_parameters(model, trainable_only=False):
         return sum(p.numel() for _, p in model.named_parameters() if p.requires_grad or not trainable_only)
     arrays = model.params if hasattr(model, "params") else model
     if not isinstance(arrays, dict):
-        raise TypeError(f"model: expected a torch module, a scratch model or a dict of arrays, got {type(model).__name__}")
+        raise TypeError("model: expected a torch module, a scratch model or a dict of arrays, "
+                        f"got {type(model).__name__}")
     distinct = {id(a): a for a in arrays.values()}  # tied weights are the same array object
     return sum(int(np.asarray(a).size) for a in distinct.values())

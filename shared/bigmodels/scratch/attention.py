@@ -294,7 +294,8 @@ class LearnedPositionalEncoding(Module):
         super().__init__()
         self.d_model, self.max_len = check_positive_int(d_model, "d_model"), check_positive_int(max_len, "max_len")
         self.batch_first, self.dtype = batch_first, np.dtype(dtype)
-        self.weight = self.add_param("weight", (0.02 * default_rng(rng).standard_normal((max_len, d_model))).astype(dtype))
+        weight = 0.02 * default_rng(rng).standard_normal((max_len, d_model))
+        self.weight = self.add_param("weight", weight.astype(dtype))
 
     def forward(self, x):
         check_float_array(x, "LearnedPositionalEncoding input", ndim=3, dtype=self.dtype)

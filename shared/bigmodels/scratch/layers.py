@@ -71,7 +71,9 @@ class Embedding(Module):
         self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
         if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
-            raise ValueError(f"padding_idx: expected a value in [-{num_embeddings}, {num_embeddings}), got {padding_idx}")
+            raise ValueError(
+                f"padding_idx: expected a value in [-{num_embeddings}, {num_embeddings}), got {padding_idx}"
+            )
         self.padding_idx = padding_idx % num_embeddings if padding_idx is not None else None
         self.dtype = np.dtype(dtype)
         weight = default_rng(rng).standard_normal((num_embeddings, embedding_dim)).astype(dtype)

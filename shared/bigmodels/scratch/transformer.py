@@ -50,11 +50,13 @@ class TransformerLayer(Module):
         self.act, self.act_grad = F.get_activation(activation)
         if activation not in ("relu", "gelu"):
             raise ValueError(f"activation: expected 'relu' or 'gelu', got {activation!r}")
-        self.layer_norm_eps, self.batch_first, self.norm_first, self.bias = layer_norm_eps, batch_first, norm_first, bias
+        self.layer_norm_eps, self.batch_first = layer_norm_eps, batch_first
+        self.norm_first, self.bias = norm_first, bias
         self.dtype = np.dtype(dtype)
         rng = default_rng(rng)
         kw = dict(dtype=dtype, rng=rng)
-        self.self_attn = self.add_module("self_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first, **kw))
+        self.self_attn = self.add_module(
+            "self_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first, **kw))
         if n_norms == 3:
             self.multihead_attn = self.add_module(
                 "multihead_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first, **kw))
@@ -172,6 +174,8 @@ class TransformerDecoderLayer(TransformerLayer):
 class Stack(Module):
     """num_layers deep copies of a layer, then an optional final LayerNorm (torch's layers.N, norm)."""
 
+    torch_options = {}  # extra arguments of the torch.nn built-in that to_torch makes
+
     def __init__(self, layer, num_layers, norm=None):
         super().__init__()
         self.num_layers = check_positive_int(num_layers, "num_layers")
@@ -192,13 +196,14 @@ class Stack(Module):
 
         builtin = getattr(torch.nn, type(self).__name__)
         norm = self.norm.make_torch() if self.norm is not None else None
-        return builtin(self.layers[0].make_torch(), self.num_layers, norm)
+        return builtin(self.layers[0].make_torch(), self.num_layers, norm, **self.torch_options)
 
 
 class TransformerEncoder(Stack):
     """x = layer_N(...layer_1(src)), then norm. Like nn.TransformerEncoder."""
 
     layer_class = TransformerEncoderLayer
+    torch_options = {"enable_nested_tensor": False}  # no inference fast path: the same formulas
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
