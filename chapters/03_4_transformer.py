@@ -578,8 +578,9 @@ assert highest - lowest > 2 * gap  # which plays are held out matters more than 
 # nine: the loss then moves over a range more than twice as wide as our gap to 1.88. So the anchor
 # says that the implementation trains about as well as nanoGPT's, to within what a comparison across
 # texts can resolve; whether it reaches 1.88 *on nanoGPT's own file* could not be checked, since that
-# file does not ship in any package this book installs. That our layers compute exactly what
-# PyTorch's do is shown by the tests (to $10^{-10}$), not by this number.
+# file does not ship in any package this book installs (a reader who has it can run
+# `bench_gpt_nanogpt.py --text input.txt`). That our layers compute exactly what PyTorch's do is
+# shown by the tests (to $10^{-10}$), not by this number.
 
 # %% [markdown]
 # ## Headline figures
