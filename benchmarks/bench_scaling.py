@@ -19,7 +19,8 @@ from bigmodels.data.datasets import load_mnist5k
 from bigmodels.nn.gpt import GPTConfig
 from bigmodels.notebook import setup
 from bigmodels.results import report
-from bigmodels.scale.scaling import encode_chars, train_for_scaling, train_gpt_for_scaling
+from bigmodels.scale.scaling import train_for_scaling, train_gpt_for_scaling
+from bigmodels.scratch.gpt import encode_chars
 
 OUT = pathlib.Path(__file__).resolve().parent / "results" / "scaling.json"
 BLOCK, BATCH = 64, 16
@@ -36,7 +37,8 @@ def config(n_embd, n_layer, vocab_size):
 def main():
     setup(threads=1)
     train_text, val_text = train_val_text(load_shakespeare())
-    ids, vocab_size = encode_chars(train_text + val_text)
+    ids, chars = encode_chars(train_text + val_text)
+    vocab_size = len(chars)
     train_ids, val_ids = ids[:len(train_text)], ids[len(train_text):]
     results = {"settings": {"block_size": BLOCK, "batch_size": BATCH, "model_steps": MODEL_STEPS,
                             "data_steps": DATA_STEPS, "data_model": DATA_SIZE, "mlp_steps": MLP_STEPS,
@@ -48,8 +50,8 @@ def main():
         results["gpt_model"].append({"n_embd": n_embd, "n_layer": n_layer, **run})
         print(results["gpt_model"][-1], f"{time.perf_counter() - start:.0f} s", flush=True)
     results["gpt_data"] = []
-    for chars in DATA_CHARS:
-        run = train_gpt_for_scaling(train_ids[:chars], val_ids, config(*DATA_SIZE, vocab_size), DATA_STEPS, BATCH)
+    for n_chars in DATA_CHARS:
+        run = train_gpt_for_scaling(train_ids[:n_chars], val_ids, config(*DATA_SIZE, vocab_size), DATA_STEPS, BATCH)
         results["gpt_data"].append(run)
         print(run, f"{time.perf_counter() - start:.0f} s", flush=True)
     split = load_mnist5k()

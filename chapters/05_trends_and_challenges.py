@@ -61,7 +61,8 @@ from bigmodels.data import train_val_text
 from bigmodels.display import show_source
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.results import report
-from bigmodels.scale import flops, memory, scaling, schedules
+from bigmodels.scale import count_parameters, flops, memory, scaling, schedules
+from bigmodels.scratch.gpt import encode_chars
 
 RESULTS = pathlib.Path("..") / "benchmarks" / "results"
 
@@ -282,7 +283,7 @@ saved, n_saved = memory.measure_saved_bytes(lambda: F.cross_entropy(mlp_model(x_
 adam = torch.optim.Adam(mlp_model.parameters())
 adam.step()
 state = memory.measure_training_state_bytes(mlp_model, adam)
-state_estimate = memory.training_state_bytes(scaling.count_parameters(mlp_model))
+state_estimate = memory.training_state_bytes(count_parameters(mlp_model))
 print(f"activations: estimate {memory.mlp_activation_bytes(sizes, batch):,} B, measured {saved:,} B "
       f"({n_saved} tensors)")
 print(f"weights / gradients / Adam: estimate {state_estimate}, measured {state}")
@@ -597,15 +598,15 @@ assert gap < 0.01
 # %%
 text = load_shakespeare()
 train_text, _ = train_val_text(text)
-ids, vocab_size = scaling.encode_chars(text)
+ids, chars = encode_chars(text)
 train_ids = torch.from_numpy(ids[:len(train_text)])
-small = GPTConfig(block_size=32, vocab_size=vocab_size, n_layer=2, n_head=4, n_embd=32)
+small = GPTConfig(block_size=32, vocab_size=len(chars), n_layer=2, n_head=4, n_embd=32)
 torch.manual_seed(0)
 shakespeare_gpt = GPT(small)
 opt = torch.optim.AdamW(shakespeare_gpt.parameters(), lr=3e-3)
 generator = torch.Generator().manual_seed(0)
 for step in range(100):
-    loss = shakespeare_gpt(*scaling.get_batch(train_ids, 16, 32, generator))[1]
+    loss = shakespeare_gpt(*scaling.get_batch(train_ids, 32, 16, generator))[1]
     opt.zero_grad()
     loss.backward()
     opt.step()
@@ -631,7 +632,6 @@ print(f"attention weights: shape {tuple(attention_maps.shape)}, rows sum to 1: "
       f"{bool((attention_maps.triu(1) == 0).all())}")
 
 # %%
-chars = [chr(c) for c in np.unique(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))]
 labels_text = [chars[i] if chars[i] != "\n" else "⏎" for i in sample[0].tolist()]
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.6))
 for head, ax in enumerate(axes):
@@ -705,7 +705,7 @@ def train_small_gpt(bf16, steps=60):
     start = time.perf_counter()
     for _ in range(steps):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            loss = model(*scaling.get_batch(train_ids, 16, 32, gen))[1]
+            loss = model(*scaling.get_batch(train_ids, 32, 16, gen))[1]
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -13,6 +13,7 @@ import torch
 
 from ..checks import check_positive_int
 from ..nn import Linear
+from .params import count_parameters
 
 KAPLAN_ALPHA_N = 0.076  # Kaplan et al. 2020, L(N) = (N_c / N)^alpha_N for non-embedding parameters
 KAPLAN_ALPHA_D = 0.095  # Kaplan et al. 2020, L(D) = (D_c / D)^alpha_D
@@ -77,10 +78,6 @@ def mlp(in_features, hidden, out_features):
     return torch.nn.Sequential(Linear(in_features, hidden), torch.nn.ReLU(), Linear(hidden, out_features))
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def _loss(model, X, y):
     with torch.no_grad():
         return torch.nn.functional.cross_entropy(model(X), y).item()
@@ -121,20 +118,15 @@ def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr
 
 
 # -- the GPT experiment (character-level Shakespeare) ------------------------------------------
-def encode_chars(text):
-    """(ids as an int64 array, vocabulary size): characters numbered in sorted order, like nanoGPT."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    alphabet, ids = np.unique(codes, return_inverse=True)
-    return ids.astype(np.int64), len(alphabet)
-
-
 def non_embedding_parameters(model):
     """Kaplan et al.'s N: parameters outside the token and position embeddings (wte, wpe)."""
     return sum(p.numel() for name, p in model.named_parameters() if not name.startswith(("wte.", "wpe.")))
 
 
-def get_batch(ids, batch_size, block_size, generator):
-    """batch_size random windows of ids: inputs (B, T) and the next-token targets (B, T)."""
+def get_batch(ids, block_size, batch_size, generator):
+    """batch_size random windows of ids: inputs (B, T) and the next-token targets (B, T).
+
+    The torch twin of bigmodels.scratch.gpt.get_batch (same arguments; a torch.Generator)."""
     starts = torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
     x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
     y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])
@@ -146,7 +138,7 @@ def gpt_loss(model, ids, batch_size, block_size, n_batches=8, seed=1234):
     generator = torch.Generator().manual_seed(seed)
     model.eval()
     with torch.no_grad():
-        losses = [model(*get_batch(ids, batch_size, block_size, generator))[1].item() for _ in range(n_batches)]
+        losses = [model(*get_batch(ids, block_size, batch_size, generator))[1].item() for _ in range(n_batches)]
     model.train()
     return float(np.mean(losses))
 
@@ -171,7 +163,7 @@ def train_gpt_for_scaling(train_ids, val_ids, config, steps, batch_size=16, lr=2
     for step in range(steps):
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine_lr(step, lr, warmup, steps, min_lr=lr / 10)
-        _, loss = model(*get_batch(train_ids, batch_size, config.block_size, generator))
+        _, loss = model(*get_batch(train_ids, config.block_size, batch_size, generator))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
