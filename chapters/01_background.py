@@ -42,11 +42,12 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier
 
 from bigmodels.classical import (
-    MLP, SmallCNN, accuracy, fit_classifier, learning_curve, mlp_parameter_count, shift_images,
+    SmallCNN, accuracy, fit_classifier, learning_curve, mlp_parameter_count, shift_images,
 )
 from bigmodels.data import load_digits, load_mnist5k
 from bigmodels.display import show_source
 from bigmodels.landmarks import LANDMARKS, by_year, growth_factor
+from bigmodels.nn import MLP
 
 # %% [markdown]
 # ## 1.1 The data

@@ -59,6 +59,7 @@ from bigmodels import explain, privacy, training
 from bigmodels.data import Vocabulary, load_digits, load_mnist5k, load_rotten_tomatoes, load_shakespeare
 from bigmodels.data import train_val_text
 from bigmodels.display import show_source
+from bigmodels.nn import MLP
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.results import report
 from bigmodels.scale import count_parameters, flops, memory, scaling, schedules
@@ -213,7 +214,7 @@ gpt = GPT(config)
 idx = torch.randint(0, config.vocab_size, (8, 64))
 measured = flops.measure_flops(lambda: gpt(idx, idx)[1].backward())
 estimate = flops.gpt_flops(config.n_layer, config.n_embd, config.vocab_size, 8, 64)
-mlp_model = scaling.mlp(784, 128, 10)
+mlp_model = MLP([784, 128, 10])
 x_mnist, y_mnist = torch.from_numpy(mnist.X_train[:64]), torch.from_numpy(mnist.y_train[:64])
 measured_mlp = flops.measure_flops(lambda: F.cross_entropy(mlp_model(x_mnist), y_mnist).backward())
 estimate_mlp = flops.mlp_flops((784, 128, 10), 64)
@@ -276,7 +277,7 @@ show_source(memory.measure_saved_bytes)
 
 # %%
 sizes, batch = (784, 128, 10), 256
-mlp_model = scaling.mlp(*sizes)
+mlp_model = MLP(sizes, builtin=True)  # torch's ReLU keeps only its output; a torch.where ReLU adds a mask
 x_batch, y_batch = torch.from_numpy(mnist.X_train[:batch]), torch.from_numpy(mnist.y_train[:batch])
 saved, n_saved = memory.measure_saved_bytes(lambda: F.cross_entropy(mlp_model(x_batch), y_batch).backward(),
                                             exclude=mlp_model.parameters())
@@ -406,7 +407,7 @@ q, steps, delta = 0.05, 200, 1e-5
 dp_results = []
 for sigma in [0.0, 0.6, 1.0, 2.0, 4.0]:
     torch.manual_seed(0)
-    model = privacy.train_dp_sgd(scaling.mlp(64, 32, 10), Xd, yd, q, sigma, 1.0, steps, lr=1.0)
+    model = privacy.train_dp_sgd(MLP([64, 32, 10]), Xd, yd, q, sigma, 1.0, steps, lr=1.0)
     with torch.no_grad():
         accuracy = (model(Xd_test).argmax(1) == yd_test).float().mean().item()
     eps = privacy.privacy_spent(q, sigma, steps, delta)[0] if sigma > 0 else math.inf
@@ -436,14 +437,14 @@ assert private[-1][2] < dp_results[0][2] - 0.1 and private[-1][1] < private[0][1
 # %%
 members_X, members_y = Xd[:300], yd[:300]
 torch.manual_seed(0)
-overfit = scaling.mlp(64, 256, 10)
+overfit = MLP([64, 256, 10])
 opt = torch.optim.Adam(overfit.parameters(), lr=1e-2)
 for _ in range(300):
     opt.zero_grad()
     F.cross_entropy(overfit(members_X), members_y).backward()
     opt.step()
 torch.manual_seed(0)
-dp_model = privacy.train_dp_sgd(scaling.mlp(64, 256, 10), members_X, members_y, 0.2, 2.0, 1.0, 300, lr=0.5)
+dp_model = privacy.train_dp_sgd(MLP([64, 256, 10]), members_X, members_y, 0.2, 2.0, 1.0, 300, lr=0.5)
 dp_eps = privacy.privacy_spent(0.2, 2.0, 300, delta)[0]
 attack = {}
 for name, model in (("no DP", overfit), (f"DP-SGD, epsilon {dp_eps:.1f}", dp_model)):
@@ -492,7 +493,7 @@ show_source(explain.integrated_gradients)
 from bigmodels import scratch
 
 torch.manual_seed(0)
-mnist_model = scaling.mlp(784, 64, 10)
+mnist_model = MLP([784, 64, 10])
 training.fit(mnist_model, F.cross_entropy, torch.optim.Adam(mnist_model.parameters(), lr=1e-3),
              mnist.X_train, mnist.y_train, epochs=5, batch_size=64, verbose=False)
 mnist_accuracy = training.evaluate(mnist_model, F.cross_entropy, mnist.X_test, mnist.y_test)["accuracy"]
@@ -556,7 +557,7 @@ def bag_of_words(texts):
 
 
 torch.manual_seed(0)
-sentiment = scaling.mlp(len(vocab), 32, 2).double()
+sentiment = MLP([len(vocab), 32, 2]).double()
 training.fit(sentiment, F.cross_entropy, torch.optim.Adam(sentiment.parameters(), lr=1e-3, weight_decay=1e-4),
              bag_of_words(reviews.X_train), reviews.y_train, epochs=4, batch_size=64, verbose=False)
 test_accuracy = training.evaluate(sentiment, F.cross_entropy, bag_of_words(reviews.X_test), reviews.y_test)["accuracy"]
@@ -671,8 +672,8 @@ print(f"lr at steps 0, 99, 550, 1000: {lrs[0]:.2e}, {lrs[99]:.2e}, {lrs[550]:.2e
 
 # %%
 torch.manual_seed(0)
-big_batch = scaling.mlp(784, 64, 10).double()
-accumulated = scaling.mlp(784, 64, 10).double()
+big_batch = MLP([784, 64, 10]).double()
+accumulated = MLP([784, 64, 10]).double()
 accumulated.load_state_dict(big_batch.state_dict())
 opt_big = torch.optim.Adam(big_batch.parameters(), lr=1e-3)
 opt_acc = torch.optim.Adam(accumulated.parameters(), lr=1e-3)

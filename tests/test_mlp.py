@@ -100,6 +100,12 @@ def test_float32_mlp_matches_torch():
 def test_bad_input():
     with pytest.raises(ValueError, match=r"sizes: expected at least \(in_features, out_features\)"):
         scratch.MLP([3])
+    with pytest.raises(ValueError, match=r"sizes: expected at least \(in_features, out_features\)"):
+        nn.MLP([5])
+    with pytest.raises(TypeError, match="MLP layer size: expected an int, got float"):
+        nn.MLP([4, 2.5])
+    with pytest.raises(ValueError, match="MLP layer size: expected an int >= 1, got 0"):
+        nn.MLP([4, 0, 2])
     with pytest.raises(ValueError, match="activation: expected one of"):
         scratch.MLP([3, 2], activation="swish")
     with pytest.raises(ValueError, match="activation: expected one of"):

@@ -1,7 +1,7 @@
 """Classical models versus small neural networks: the helpers chapters 1 and 2 measure with.
 
-A multilayer perceptron here is `MLP(sizes)`: Linear layers (bigmodels.nn.Linear) with ReLU between
-them. `MLP([d, k])` has no hidden layer: it is multinomial logistic regression, the classical linear
+A multilayer perceptron here is bigmodels.nn.MLP(sizes): Linear layers with ReLU between them.
+`MLP([d, k])` has no hidden layer: it is multinomial logistic regression, the classical linear
 classifier, trained by the same loop as the deeper networks.
 """
 
@@ -15,24 +15,6 @@ from .nn import Linear
 def mlp_parameter_count(sizes):
     """Parameters of MLP(sizes): sum over layers of n_in * n_out weights + n_out biases."""
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-
-
-class MLP(torch.nn.Module):
-    """h_l = relu(W_l h_{l-1} + b_l) for the hidden layers; the last layer returns logits."""
-
-    def __init__(self, sizes):
-        super().__init__()
-        if len(sizes) < 2:
-            raise ValueError(f"MLP sizes: expected at least [inputs, outputs], got {list(sizes)}")
-        for size in sizes:
-            check_positive_int(size, "MLP layer size")
-        self.sizes = list(sizes)
-        self.layers = torch.nn.ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-
-    def forward(self, x):
-        for layer in self.layers[:-1]:
-            x = torch.relu(layer(x))
-        return self.layers[-1](x)
 
 
 class SmallCNN(torch.nn.Module):

@@ -7,6 +7,7 @@ bigmodels.scratch.Sequential.from_torch.
 
 import torch
 
+from ..checks import check_positive_int
 from . import activations
 from .layers import Linear
 
@@ -21,6 +22,8 @@ def MLP(sizes, activation="relu", dropout=0.0, bias=True, builtin=False):
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes: expected at least (in_features, out_features), got {sizes}")
+    for size in sizes:
+        check_positive_int(size, "MLP layer size")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {activation!r}")
     source = torch.nn if builtin else activations

@@ -1,6 +1,6 @@
 """Scaling laws: fit L(N) = a N^-alpha + c, and a small scaling experiment that produces L(N).
 
-The experiment trains one-hidden-layer MLPs (bigmodels.nn.Linear) on MNIST-5k with a fixed
+The experiment trains one-hidden-layer MLPs (bigmodels.nn.MLP) on MNIST-5k with a fixed
 budget of optimizer steps and reports the test cross-entropy at the step with the best
 validation loss (early stopping), so a model too large for the data is not punished for
 overfitting late in training.
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ..checks import check_positive_int
-from ..nn import Linear
+from ..nn import MLP
 from .params import count_parameters
 
 KAPLAN_ALPHA_N = 0.076  # Kaplan et al. 2020, L(N) = (N_c / N)^alpha_N for non-embedding parameters
@@ -73,18 +73,13 @@ def chinchilla_optimal(compute, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
     return float(n_params), float(tokens_per_param * n_params)
 
 
-def mlp(in_features, hidden, out_features):
-    """in -> hidden -> ReLU -> out, built from the book's Linear."""
-    return torch.nn.Sequential(Linear(in_features, hidden), torch.nn.ReLU(), Linear(hidden, out_features))
-
-
 def _loss(model, X, y):
     with torch.no_grad():
         return torch.nn.functional.cross_entropy(model(X), y).item()
 
 
 def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr=1e-3, eval_every=50, seed=0):
-    """Train mlp(d, hidden, classes) on the first n_train training examples for `steps` Adam steps.
+    """Train MLP([d, hidden, classes]) on the first n_train training examples for `steps` Adam steps.
 
     Returns dict(n_params, n_train, val_loss, test_loss): the best validation loss seen at the
     evaluations every eval_every steps, and the test loss at that same point.
@@ -100,7 +95,7 @@ def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr
     X_test, y_test = torch.from_numpy(split.X_test), torch.from_numpy(split.y_test)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = mlp(X_train.shape[1], hidden, len(split.classes))
+    model = MLP([X_train.shape[1], hidden, len(split.classes)])
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     best = (np.inf, np.inf)
     for step in range(1, steps + 1):
