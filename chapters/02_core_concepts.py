@@ -39,8 +39,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bigmodels.classical import accuracy, fit_classifier, mlp_parameter_count, stratified_subset
-from bigmodels.nn import MLP
 from bigmodels.data import load_digits, load_mnist5k, load_rotten_tomatoes, tokenize_words
+from bigmodels.nn import MLP
 
 # %% [markdown]
 # ## 2.1 Hand-written rules against learning from data

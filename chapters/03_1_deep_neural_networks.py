@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from bigmodels import nn, scratch, training
+from bigmodels import scratch, training
 from bigmodels.data import load_mnist5k
 from bigmodels.display import show_source
 from bigmodels.scratch import functional as F
