@@ -62,5 +62,6 @@ def main():
     OUT.with_suffix(".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     OUT.write_text(json.dumps({"threads": args.threads, "seconds": round(wall), **table}, indent=1) + "\n")
 
+
 if __name__ == "__main__":
     main()

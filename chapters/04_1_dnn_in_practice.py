@@ -164,11 +164,12 @@ print(f"PyTorch model: test accuracy {test['accuracy']:.4f}, test loss {test['lo
 # where rounding is too small to matter, then in float32.
 
 # %%
-def train_pair(dtype, epochs):
+def train_pair(dtype):
     """Train the PyTorch model and its scratch twin from the same initial weights; both histories."""
     torch_model = denseclf.dense_classifier(seed=0, dtype=dtype)
     twin = scratch.Sequential.from_torch(torch_model, dtype=np.float64 if dtype == torch.float64 else np.float32)
-    kwargs = dict(epochs=epochs, batch_size=32, X_val=data.X_val, y_val=data.y_val, verbose=False)
+    kwargs = dict(epochs=denseclf.EPOCHS, batch_size=denseclf.BATCH_SIZE, X_val=data.X_val, y_val=data.y_val,
+                  verbose=False)
     h_torch = training.fit(torch_model, nn.CrossEntropyLoss(),
                            denseclf.keras_adam(torch_model),
                            data.X_train, data.y_train, **kwargs)
@@ -180,14 +181,14 @@ def train_pair(dtype, epochs):
 # float64: a fresh pair; float32: the model trained above and a scratch twin of its initial weights
 twin32 = scratch.Sequential.from_torch(denseclf.dense_classifier(seed=0), dtype=np.float32)
 history32 = training.fit_scratch(twin32, scratch.CrossEntropyLoss(), scratch.Adam(twin32, lr=1e-3, eps=1e-7),
-                                 data.X_train, data.y_train, epochs=10, batch_size=32,
+                                 data.X_train, data.y_train, epochs=denseclf.EPOCHS, batch_size=denseclf.BATCH_SIZE,
                                  X_val=data.X_val, y_val=data.y_val, verbose=False)
-pairs = {"float64": train_pair(torch.float64, 10), "float32": (model, twin32, history, history32)}
-print("Adam steps per run:", 10 * -(-len(data.y_train) // 32))
+pairs = {"float64": train_pair(torch.float64), "float32": (model, twin32, history, history32)}
+print("Adam steps per run:", denseclf.EPOCHS * -(-len(data.y_train) // denseclf.BATCH_SIZE))
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
 for ax, (name, (_, _, h_torch, h_scratch)) in zip(axes, pairs.items()):
-    epochs = np.arange(1, 11)
+    epochs = np.arange(1, denseclf.EPOCHS + 1)
     ax.plot(epochs, h_torch["loss"], "o-", label="PyTorch, train")
     ax.plot(epochs, h_scratch["loss"], "x--", label="scratch, train")
     ax.plot(epochs, h_torch["val_loss"], "o-", label="PyTorch, validation")
