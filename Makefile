@@ -1,21 +1,50 @@
 # One place that knows the commands. `make test` and `make book` set everything up on first use.
-PYTHON ?= python3.11
+# Python 3.11, 3.12 or 3.13 (pyproject's requires-python; requirements.lock resolves on each): the first of
+# python3.11, python3.12, python3.13 that runs, or the one you name: `make test PYTHON=/path/to/python3.13`.
+PYTHON_VERSIONS := 3.11 3.12 3.13
+PYTHON ?= $(shell for v in $(PYTHON_VERSIONS); do python$$v -c '' 2>/dev/null && { echo python$$v; break; }; done)
+# The installer reads the same pins either way: uv when it is on the PATH (several times faster), else pip.
+# `make INSTALLER=pip` forces pip. uv does not read pip's configuration; it is given $PIP_FIND_LINKS.
+INSTALLER ?= $(if $(shell command -v uv 2>/dev/null),uv,pip)
+# On Linux PyPI's torch is the CUDA build, with ~4 GB of NVIDIA libraries the book never uses; the CPU build
+# of the same release (~200 MB): `make test TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+TORCH_INDEX ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   := .data/sources/.complete
 BOOK_FLAGS := -W -n --keep-going --all --config book/_config.yml --toc book/_toc.yml
+SETUP_START := $(shell date +%s)
+IS_SUPPORTED = import sys; sys.exit("%d.%d" % sys.version_info[:2] not in "$(PYTHON_VERSIONS)".split())
+# Bytecode: Python compiles a module on its first import and keeps the .pyc, so installing skips compiling
+# (most installed files are never imported). Where PYTHONDONTWRITEBYTECODE forbids keeping it, every process
+# would compile again (+3 s of CPU per notebook kernel here), so it is compiled once at install instead.
+ifeq ($(INSTALLER),uv)
+INSTALL = $(strip uv pip install --quiet --python $(BIN)/python $(foreach dir,$(PIP_FIND_LINKS),--find-links $(dir)) \
+    $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX) --index-strategy unsafe-best-match) \
+    $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode))
+else
+INSTALL = $(strip $(BIN)/pip install --quiet --disable-pip-version-check \
+    $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) $(if $(PYTHONDONTWRITEBYTECODE),,--no-compile))
+endif
 
-.PHONY: venv data test book lab sync doctor lock clean
+.PHONY: venv data test test-portable book lab sync doctor lock clean
 
+# Set-up time is printed here, test time by pytest's last line.
 venv: $(STAMP) $(DATA)
+	@echo "set-up: $(VENV) ($$($(BIN)/python -c 'import platform; print("Python", platform.python_version())'))" \
+	    "and data ready after $$(( $$(date +%s) - $(SETUP_START) )) s"
 
 data: $(DATA)
 
+# An existing $(VENV) is updated in place, never recreated; a new one needs a supported Python.
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@test -x $(BIN)/python || $(PYTHON) -c '$(IS_SUPPORTED)' 2>/dev/null || { echo "make: this book needs" \
+	    "Python 3.11, 3.12 or 3.13: none on the PATH, or PYTHON='$(PYTHON)' is another version. Install one," \
+	    "or name it: make test PYTHON=/path/to/python3.12" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(INSTALL) -r requirements.lock
+	$(INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
 $(DATA): data-sources.txt $(STAMP)
@@ -25,6 +54,12 @@ $(DATA): data-sources.txt $(STAMP)
 
 test: venv
 	$(BIN)/python -m pytest
+
+# Every chapter again under four numerical configurations other than this machine's (about 4 min each);
+# `make test-portable PORTABLE=all-at-once` runs the four changes together (what .ci/run adds).
+PORTABLE ?=
+test-portable: venv
+	$(BIN)/python tests/portability.py $(PORTABLE)
 
 book: venv
 	$(BIN)/python book/make_toc.py
@@ -42,7 +77,8 @@ doctor: venv
 	$(BIN)/python -m bigmodels.doctor
 
 lock: $(STAMP)
-	$(BIN)/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock.new
+	$(BIN)/pip freeze --all --exclude-editable | grep -v '^pip==' \
+	    | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock.new
 	@echo "Wrote requirements.lock.new; review, then move it over requirements.lock"
 
 clean:

@@ -1,4 +1,9 @@
-"""Repository-wide pytest set-up: the offline guard and the notebook timing report."""
+"""Repository-wide pytest set-up: the offline guard, the notebook timing report, the figure record.
+
+Every figure a chapter reports (bigmodels.results.report) is also written at full precision to
+build/results/<BIGMODELS_CONFIG or default>.jsonl, so that `make test-portable` can show how far
+each figure moves under another numerical configuration.
+"""
 
 import json
 import os
@@ -7,6 +12,7 @@ import time
 from collections import defaultdict
 
 from bigmodels.netguard import install
+from bigmodels.results import RECORD_ENV
 
 ROOT = pathlib.Path(__file__).parent
 GUARD_DIR = ROOT / "tests" / "netguard"
@@ -17,8 +23,18 @@ install()
 # Spinning OpenMP threads make torch ~10x slower on a loaded 2-core machine; kernels inherit this.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+RESULTS_RECORD = ROOT / "build" / "results" / f"{os.environ.get('BIGMODELS_CONFIG', 'default')}.jsonl"
+
 _notebook_seconds = defaultdict(float)
 _notebook_failed = set()
+
+
+def pytest_collection_finish(session):
+    """A run that executes chapters records their figures afresh (kernels start after collection)."""
+    if any(str(item.path).endswith(".ipynb") for item in session.items):
+        RESULTS_RECORD.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS_RECORD.write_text("")
+        os.environ[RECORD_ENV] = str(RESULTS_RECORD)
 
 
 def pytest_runtest_logreport(report):

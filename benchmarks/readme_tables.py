@@ -6,6 +6,9 @@
 Chapter titles come from each notebook's first heading, runtimes from
 benchmarks/results/notebook_times.json (benchmarks/notebook_times.py), and every result from a
 `[result] name = value` line that a chapter cell or a benchmark printed (bigmodels.results).
+A trained figure carries the tolerance its chapter asserts, `0.97 (±0.03)`: the check accepts a
+README value within that tolerance of the stored one (a chapter re-executed on another CPU moves
+its last digits), and compares everything else exactly.
 """
 
 import importlib.util
@@ -77,11 +80,44 @@ def render(readme):
     return readme
 
 
+TOLERANT = re.compile(r"^(?P<value>.+) \(±(?P<tol>.+)\)$")
+NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def number_and_units(text):
+    """('78.7%') -> (78.7, '%'): the first number of a printed value, and the text around it."""
+    match = NUMBER.search(text)
+    return (float(match.group()), NUMBER.sub("#", text, count=1)) if match else (None, text)
+
+
+def same_within_tolerance(line, wanted):
+    """Two table rows agree: equal, or equal but for values within the tolerance they state."""
+    cells, wanted_cells = line.split(" | "), wanted.split(" | ")
+    if len(cells) != len(wanted_cells):
+        return False
+    for cell, want in zip(cells, wanted_cells):
+        a, b = TOLERANT.match(cell), TOLERANT.match(want)
+        if cell == want:
+            continue
+        if not (a and b and a["tol"] == b["tol"]):
+            return False
+        (x, units), (y, wanted_units) = number_and_units(a["value"]), number_and_units(b["value"])
+        tol, _ = number_and_units(b["tol"])
+        if x is None or y is None or units != wanted_units or abs(x - y) > abs(tol):
+            return False
+    return True
+
+
+def up_to_date(current, wanted):
+    lines, wanted_lines = current.splitlines(), wanted.splitlines()
+    return len(lines) == len(wanted_lines) and all(map(same_within_tolerance, lines, wanted_lines))
+
+
 def main(argv):
     current = README.read_text(encoding="utf-8")
     wanted = render(current)
     if "--check" in argv:
-        if current != wanted:
+        if not up_to_date(current, wanted):
             print("README.md tables are out of date: run .venv/bin/python benchmarks/readme_tables.py")
             return 1
         return 0

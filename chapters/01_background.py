@@ -111,6 +111,8 @@ def make_fitters(num_pixels):
 # measures accuracy on the same test set every time.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# fitted accuracies: last digits vary by CPU (even 3-NN's distance ties); the asserts below check the claims
 def curves(split, sizes):
     fitters = make_fitters(split.X_train.shape[1])
     return {name: learning_curve(fit, split.X_train, split.y_train, split.X_test, split.y_test, sizes)
@@ -138,20 +140,24 @@ plt.show()
 # %% [markdown]
 # What the numbers say, checked by the asserts below:
 #
-# - On the 8x8 digits every model is good with the full training set; the classical models are
-#   not behind the network. This task is simple enough that the claim does not apply.
+# - On the 8x8 digits every model is good with the full training set; nearest neighbours and the
+#   random forest are not behind the network. This task is simple enough that the claim does not apply.
 # - On MNIST-5k the MLP beats logistic regression clearly, but the random forest and nearest
 #   neighbours stay within a couple of points of it. With 3,500 training images, "classical
 #   models fall short" is not what we observe on raw, centred digits.
 # - Every model improves with more data; the curves have not flattened at the largest size.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies (last digits vary by CPU); every margin below is >= 3x the largest change seen across kernels
+# and thread counts (0.004, one digits test image), so the asserts hold on any machine
+classical = ["logistic regression", "3-nearest neighbours", "random forest"]
 final = {name: accs[-1] for name, accs in mnist_curves.items()}
 final_digits = {name: accs[-1] for name, accs in digit_curves.items()}
 assert min(final_digits.values()) > 0.9
-assert max(final_digits.values()) - final_digits["MLP (128 hidden)"] < 0.03
+assert min(final_digits[name] for name in classical[1:]) >= final_digits["MLP (128 hidden)"]
 assert final["MLP (128 hidden)"] - final["logistic regression"] > 0.01
-assert abs(final["MLP (128 hidden)"] - final["random forest"]) < 0.03
+assert max(abs(final["MLP (128 hidden)"] - final[name]) for name in classical[1:]) < 0.03
 assert all(np.all(np.diff(accs) > 0) for accs in mnist_curves.values())
 print({name: round(a, 3) for name, a in final.items()})
 
@@ -183,6 +189,8 @@ plt.show()
 
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the asserts after the next paragraph check the claims
 def cnn(X, y):
     torch.manual_seed(0)
     return fit_classifier(SmallCNN(side, channels=(4, 8)), X, y, epochs=3, lr=LR)
@@ -202,7 +210,9 @@ for name, acc in shifted.items():
 # statements down.
 
 # %%
-classical = ["logistic regression", "3-nearest neighbours", "random forest"]
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies (last digits vary by CPU); the closest call, CNN over MLP by 0.012, is >= 3x the largest change
+# seen across kernels and thread counts (0.002 on the CNN)
 drop = {name: final[name] - shifted[name] for name in final}
 assert drop["logistic regression"] > 0.2
 assert drop["logistic regression"] > max(drop[name] for name in final if name != "logistic regression")
@@ -271,10 +281,14 @@ assert 8e6 < lenet_to_palm < 1e7
 # %%
 from bigmodels.results import report
 
-report("Centred MNIST-5k: logistic regression / MLP test accuracy",
-       f"{final['logistic regression']:.3f} / {final['MLP (128 hidden)']:.3f}")
-report("Shifted MNIST-5k: logistic regression / small CNN test accuracy",
-       f"{shifted['logistic regression']:.3f} / {shifted['small CNN']:.3f}")
+# trained accuracies, asserted within TOL_ACC: 3x the largest change seen across kernels and thread counts
+TOL_ACC = 0.006
+report("Centred MNIST-5k: logistic regression test accuracy", final["logistic regression"], "{:.3f}",
+       expect=0.908, tol=TOL_ACC)
+report("Centred MNIST-5k: MLP test accuracy", final["MLP (128 hidden)"], "{:.3f}", expect=0.936, tol=TOL_ACC)
+report("Shifted MNIST-5k: logistic regression test accuracy", shifted["logistic regression"], "{:.3f}",
+       expect=0.473, tol=TOL_ACC)
+report("Shifted MNIST-5k: small CNN test accuracy", shifted["small CNN"], "{:.3f}", expect=0.851, tol=TOL_ACC)
 report("Landmark models: parameter growth per year (log-linear fit)", 10 ** slope, "x{:.2f}")
 
 # %% [markdown]
@@ -308,10 +322,14 @@ print(f"language models: x{10 ** lm_slope:.2f} per year (whole table: x{10 ** sl
 # **Solution**
 
 # %% tags=["hide-input"]
-for k in (1, 3, 5, 9):
-    knn = KNeighborsClassifier(k).fit(X_train_shifted, mnist.y_train)
-    print(f"k={k}: {accuracy(knn, X_test_shifted, mnist.y_test):.3f}")
+# NBVAL_IGNORE_OUTPUT
+# k-NN distances and the CNN's training round differently by CPU; the assert (margin 0.1) checks the answer
+knn_acc = {k: accuracy(KNeighborsClassifier(k).fit(X_train_shifted, mnist.y_train), X_test_shifted, mnist.y_test)
+           for k in (1, 3, 5, 9)}
+for k, acc in knn_acc.items():
+    print(f"k={k}: {acc:.3f}")
 print("small CNN:", round(shifted["small CNN"], 3))
+assert max(knn_acc.values()) < shifted["small CNN"] - 0.05  # no k closes the gap
 
 # %% [markdown]
 # **Solution**

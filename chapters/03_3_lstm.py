@@ -135,11 +135,17 @@ for name, module in (("bigmodels.nn.LSTM", twin), ("torch.nn.LSTM", builtin)):
 # hold the symbol in its cell with $f \approx 1$.
 #
 # Both networks (hidden size 32, the NumPy versions from `bigmodels.scratch`, trained with the NumPy
-# Adam and gradient clipping) get the same 300 steps of 64 fresh sequences. As is standard
+# Adam and gradient clipping) get the same 300 steps of 128 fresh sequences. As is standard
 # practice, the LSTM's forget-gate bias starts at $+3$ so that it remembers by default
-# {cite}`gers2000learning`.
+# {cite}`gers2000learning`. The batch size matters for a reliable answer: with batches of 64 the
+# LSTM at gap 40 sometimes stalls near 75% within 300 steps (for one seed, or for the same seed on
+# another CPU, whose rounding sends training elsewhere); with 128, five seeds all pass 99% by step
+# 200. What the printed accuracies measure is therefore whether a network *can* bridge the gap
+# with this budget, not the luck of one training run.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the asserts two cells below check the claims
 SYMBOLS = 4
 
 
@@ -181,7 +187,7 @@ def train_memory(kind, gap, steps=300, hidden=32, seed=0, forget_bias=3.0):
     model = LastStepClassifier(layer, SYMBOLS, rng)
     optimizer, loss = Adam(model, lr=1e-2), scratch.CrossEntropyLoss()
     for _ in range(steps):
-        x, y = memory_batch(rng, 64, gap)
+        x, y = memory_batch(rng, 128, gap)
         loss(model(x), y)
         model.zero_grad()
         model.backward(loss.backward())
@@ -208,6 +214,8 @@ ax.legend()
 plt.show()
 
 # %%
+# Measured: seeds 0-4 give RNN 0.23-0.26 and LSTM >= 0.998 at gap 40 (LSTM 1.00 at gaps 5 and 20 for
+# seeds 0-2); a foreign BLAS/thread configuration moved no figure by more than 0.002.
 assert accuracy["RNN"][0] > 0.95 and accuracy["LSTM"][0] > 0.95       # short gap: both learn it
 assert max(accuracy["RNN"][2:]) < 0.4                                   # long gaps: RNN near chance
 assert min(accuracy["LSTM"][2:]) > 0.9                                  # long gaps: LSTM remembers
@@ -215,7 +223,7 @@ assert min(accuracy["LSTM"][2:]) > 0.9                                  # long g
 # %% [markdown]
 # Over a short gap both networks solve the task. From a gap of 20 steps on the plain RNN is
 # back at chance, while the LSTM, with the same data, hidden size and number of updates, still
-# answers almost always correctly.
+# answers correctly more than 90% of the time (in practice almost always).
 #
 # ## The gates on real text
 #
@@ -225,6 +233,8 @@ assert min(accuracy["LSTM"][2:]) > 0.9                                  # long g
 # validation text.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# training losses: their last digits vary by CPU; the assert at the end checks the claim
 text = load_shakespeare()
 train_text, val_text = train_val_text(text)
 codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -267,8 +277,12 @@ for step in range(1, 401):
     optimizer.step()
     if step % 100 == 0:
         print(f"step {step}: training loss {value:.2f} nats/char (uniform: {np.log(V):.2f})")
+# seeds 0-2 end at 1.86-1.96 nats/char: 2.3 is more than 3x their spread above this run's value
+assert value < 2.3  # well below the uniform guess
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# gate activations of a trained model: their last digits vary by CPU; the asserts check the claims
 reader = bnn.LSTM.from_torch(char_model.lstm.to_torch()).float()
 embed = torch.from_numpy(char_model.embed.params["weight"]).float()
 line = "And what is he that now will stand and fight?"
@@ -283,6 +297,8 @@ at_space = np.array([c == " " for c in line])
 print(f"forget gate of the 16 units: mean {f_gate[at_space][:, units].mean():.2f} at spaces, "
       f"{f_gate[~at_space][:, units].mean():.2f} at other characters")
 assert all(((a >= 0) & (a <= 1)).all() for a in (i_gate, f_gate, o_gate))  # float32 sigmoid can round to 1
+# lower at spaces: by 0.24, 0.43 and 0.37 for seeds 0-2 of the training above
+assert f_gate[at_space][:, units].mean() < f_gate[~at_space][:, units].mean() - 0.1
 
 # %%
 fig, axes = plt.subplots(3, 1, figsize=(9, 6.5), sharex=True)
@@ -301,7 +317,8 @@ plt.show()
 # three panels). The columns at the spaces between words often look different from their
 # neighbours: some units open or close their gates at word boundaries, where what must be kept
 # (the context) differs from what is kept inside a word (the letters so far). The two printed
-# means put a number on the forget gate's side of this. With only 400 training steps the
+# means put a number on the forget gate's side of this: these units forget more at spaces (their
+# mean forget gate there is lower by at least 0.1, as asserted above). With only 400 training steps the
 # patterns are rough; larger models trained for longer show units that track quotes, line
 # lengths or indentation (Karpathy's "char-rnn" visualisations are the classic example).
 
@@ -313,8 +330,9 @@ plt.show()
 # %%
 from bigmodels.results import report
 
-report("Memory task, gap 40: plain RNN accuracy", accuracy["RNN"][gaps.index(40)], "{:.2f}")
-report("Memory task, gap 40: LSTM accuracy", accuracy["LSTM"][gaps.index(40)], "{:.2f}")
+# tolerances: the spread over seeds 0-4 (RNN 0.23-0.26, chance level; LSTM >= 0.998), with a margin
+report("Memory task, gap 40: plain RNN accuracy", accuracy["RNN"][gaps.index(40)], "{:.2f}", expect=0.23, tol=0.05)
+report("Memory task, gap 40: LSTM accuracy", accuracy["LSTM"][gaps.index(40)], "{:.2f}", expect=1.00, tol=0.03)
 
 # %% [markdown]
 # ## Summary
@@ -341,10 +359,14 @@ report("Memory task, gap 40: LSTM accuracy", accuracy["LSTM"][gaps.index(40)], "
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# a trained accuracy: its last digits vary by CPU; the assert checks the claim (seeds 0-2: 0.25-0.26)
 # 1. Without the +3 forget bias the forget gate starts near sigma(0) = 0.5, so the cell halves
 # every step: the gradient from step 0 is ~0.5^20 ~ 1e-6 and the network does not find the symbol
 # in 300 steps (it can learn it with more training, as f moves towards 1).
-print(f"gap 20, default forget bias: accuracy {train_memory('LSTM', 20, forget_bias=0.0):.2f}")
+no_bias = train_memory("LSTM", 20, forget_bias=0.0)
+print(f"gap 20, default forget bias: accuracy {no_bias:.2f}")
+assert no_bias < 0.4  # near chance
 
 # %% [markdown]
 # **Solution**

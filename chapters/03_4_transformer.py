@@ -112,6 +112,8 @@ print("outputs and gradients agree to 1e-12:", max(errors) < 1e-12)
 # $d_k$ is. The table measures both (16 keys per query, 2,000 queries):
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# figures through a float matmul and softmax: their last digit may round differently; the assert checks the claim
 print(f"{'d_k':>5} {'std(q.k)':>9} {'max weight, unscaled':>21} {'max weight, scaled':>19}")
 saturation = {}
 for d_k in (4, 64, 512):
@@ -124,6 +126,7 @@ for d_k in (4, 64, 512):
     print(f"{d_k:5d} {scores.std():9.1f} {unscaled:21.2f} {scaled:19.2f}")
 
 # %%
+# printed: 0.95 unscaled at d_k = 512, 0.24-0.25 scaled; kernels change them by ~1e-16, far inside these bounds
 assert saturation[512][0] > 0.9 and all(0.2 < s < 0.5 for _, s in saturation.values())
 
 # %% [markdown]
@@ -179,11 +182,15 @@ print("parameters:", {name: p.shape for name, p in mha.params.items()})
 # positions, and its attention weights (head-averaged) are zero in those columns:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# softmax weights through float matmuls: their last digit may round differently; the asserts check the claims
 mha_small = scratch.MultiheadAttention(8, 2, batch_first=True, rng=np.random.default_rng(2))
 x = rng.standard_normal((2, 4, 8))
 pad = np.array([[False, False, False, False], [False, False, True, True]])
 _, weights = mha_small(x, x, x, key_padding_mask=pad, is_causal=True)
 print(np.round(weights[1], 3))
+assert (weights[1][:, pad[1]] == 0).all() and (np.triu(weights[1], 1) == 0).all()  # padded and future keys: exactly 0
+assert np.allclose(weights[1].sum(-1), 1, atol=1e-12)  # every row is a distribution
 
 # %% [markdown]
 # With both masks, the first query of the second sequence may only see key 0, and a query can
@@ -326,6 +333,8 @@ for norm_first in (False, True):
 # and 12 layers:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# gradient norms through float kernels: their last digits vary by CPU; the asserts below check the claims
 def layer_grad_norms(norm_first, num_layers, seed=0):
     """Norm of the gradient of sum(G * Encoder(x)) w.r.t. each layer's parameters, at initialisation."""
     torch.manual_seed(seed)
@@ -355,6 +364,7 @@ ax.legend()
 plt.show()
 
 # %%
+# printed 2.52 > 2 > 1.31 > 1 and 0.66, 0.53 < 1; foreign BLAS/kernel configurations moved them by < 2e-5
 assert top_over_bottom["post-norm", 12] > 2 > top_over_bottom["post-norm", 6] > 1
 assert top_over_bottom["pre-norm", 12] < 1 and top_over_bottom["pre-norm", 6] < 1
 
@@ -406,6 +416,8 @@ for step in range(160):
 print(f"{time.perf_counter() - start:.1f} s")
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# a trained model's accuracy: it may vary by CPU; the assert checks the claim (seeds 0-2: 100.0%)
 seq2seq.eval()
 held_out = torch.from_numpy(np.random.default_rng(123).integers(0, DIGITS, (1000, LENGTH)))
 prediction = seq2seq.greedy_decode(held_out, LENGTH, START)
@@ -421,6 +433,8 @@ assert exact >= 0.99
 # model does it: output position $i$ attends to source position $L-1-i$, the anti-diagonal.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# attention of a trained model: it may vary by CPU; the assert checks the claim (seeds 0-2: 100%)
 layer = seq2seq.transformer.decoder.layers[-1]
 memory = seq2seq.encode(held_out[:1])
 captured = {}
@@ -432,6 +446,7 @@ with torch.no_grad():
 handle.remove()
 on_mirror = (cross[0].argmax(-1) == torch.arange(LENGTH - 1, -1, -1)).float().mean().item()
 print(f"output positions whose strongest cross-attention is the mirrored source position: {on_mirror:.0%}")
+assert on_mirror == 1  # every output position: the anti-diagonal
 fig, ax = plt.subplots(figsize=(3.6, 3.2))
 ax.imshow(cross[0].numpy(), cmap="viridis")
 ax.set(xlabel="source position", ylabel="output position", title="cross-attention, last decoder layer")
@@ -487,6 +502,8 @@ def train_lm(config, steps, lr, batch_size, seed=0, clip=None):
 # and the same gradients as the PyTorch one:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# a float loss printed to 4 decimals: its last digit may vary by CPU; the asserts check the claims
 torch.manual_seed(0)
 tiny = scratch.GPTConfig(block_size=16, vocab_size=len(chars), n_layer=2, n_head=2, n_embd=16)
 gpt_nn = bnn.GPT(tiny).double()
@@ -499,6 +516,8 @@ gpt_np.backward()
 worst = max(rel_error(gpt_np.grads[n], p.grad) for n, p in gpt_nn.named_parameters())
 print(f"loss {loss_np:.4f} (uniform guessing: ln {len(chars)} = {math.log(len(chars)):.4f}); "
       f"{len(gpt_np.params)} gradients agree within 1e-10: {worst < 1e-10}")
+assert worst < 1e-10 and abs(loss_np - loss_nn.item()) < 1e-10
+assert abs(loss_np - math.log(len(chars))) < 0.1  # an untrained model guesses about uniformly (printed: 0.02 off)
 
 # %% [markdown]
 # Now train it on the plays for a few hundred steps — enough to see it learn words and the shape
@@ -513,6 +532,8 @@ print(f"{time.perf_counter() - start:.1f} s, {sum(p.numel() for p in gpt.paramet
 
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# a trained loss: its last digits vary by CPU; the assert checks the claim
 @torch.no_grad()
 def mean_loss(model, ids, batches=50, seed=0):
     rng = np.random.default_rng(seed)
@@ -525,7 +546,7 @@ def mean_loss(model, ids, batches=50, seed=0):
 
 val_loss = mean_loss(gpt, val_ids)
 print(f"validation loss {val_loss:.2f} nats after 200 steps (uniform: {math.log(len(chars)):.2f})")
-assert val_loss < 2.8
+assert val_loss < 2.8  # far below uniform; seeds 0-2 give 2.46, 2.48 and 2.69
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -590,10 +611,15 @@ assert highest - lowest > 2 * gap  # which plays are held out matters more than 
 # %%
 from bigmodels.results import report
 
-report("Transformer encoder-decoder, digit reversal: held-out exact match", exact, "{:.1%}")
-report("Post-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["post-norm", 12], "{:.2f}")
-report("Pre-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["pre-norm", 12], "{:.2f}")
-report("Small GPT, Shakespeare, 200 steps: validation loss (nats/char)", val_loss, "{:.2f}")
+# tolerances: exact match, the asserted 99% (seeds 0-2: 100.0%); gradient ratios (no training), two units of
+# the last digit (foreign configurations moved them by < 2e-5); GPT loss, foreign configurations moved it by
+# 0.0012 and another CPU by about 0.01 (issue 13): 0.03 covers both with a margin
+report("Transformer encoder-decoder, digit reversal: held-out exact match", exact, "{:.1%}", expect=1.0, tol=0.01)
+report("Post-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["post-norm", 12], "{:.2f}",
+       expect=2.52, tol=0.02)
+report("Pre-norm, 12 layers: top/bottom gradient-norm ratio at init", top_over_bottom["pre-norm", 12], "{:.2f}",
+       expect=0.53, tol=0.02)
+report("Small GPT, Shakespeare, 200 steps: validation loss (nats/char)", val_loss, "{:.2f}", expect=2.46, tol=0.03)
 
 # %% [markdown]
 # ## Summary

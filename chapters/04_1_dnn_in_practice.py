@@ -110,8 +110,8 @@ z = torch.tensor([[2.0, -1.0, 0.5], [30.0, -80.0, 0.0]])
 y = torch.tensor([0, 1])
 keras_style = -torch.log(torch.softmax(z, dim=1)[torch.arange(2), y])  # softmax layer, then the loss
 fused = torch.nn.functional.cross_entropy(z, y, reduction="none")
-print("softmax then log:", keras_style.tolist())
-print("fused from logits:", fused.tolist())
+print("softmax then log:", [round(v, 6) for v in keras_style.tolist()])  # 6 digits: exp/log kernels differ
+print("fused from logits:", [round(v, 6) for v in fused.tolist()])  # in the last bits between CPUs
 
 # %%
 assert abs(keras_style[0] - fused[0]) < 1e-6
@@ -148,11 +148,22 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 show_source(denseclf.train_dense_classifier)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained figures: their last digits vary by CPU; the asserts below check the claims
 model, history = denseclf.train_dense_classifier(data, seed=0, verbose=True, log_every=2)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained figures: their last digits vary by CPU; the asserts below check the claims
 test = training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)
 print(f"PyTorch model: test accuracy {test['accuracy']:.4f}, test loss {test['loss']:.4f}")
+
+# %%
+# overfitting: training accuracy near 100%, validation lower (0.991 and 0.940 here, unchanged under the other
+# thread counts and kernels tried). Test accuracy within the range of 20 seeds (0.927 to 0.947,
+# benchmarks/bench_mnist_baselines.py), widened by 3 test images
+assert history["accuracy"][-1] > 0.98 and history["val_accuracy"][-1] < history["accuracy"][-1] - 0.02
+assert 0.924 <= test["accuracy"] <= 0.950
 
 # %% [markdown]
 # ## The same model from scratch, step for step
@@ -164,6 +175,9 @@ print(f"PyTorch model: test accuracy {test['accuracy']:.4f}, test loss {test['lo
 # where rounding is too small to matter, then in float32.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# rounding-level gaps: they depend on the CPU's kernels (float32 weight gap 1.6e-05 to 2.3e-02 across thread
+# counts, kernels and package versions); the asserts below check the claims
 def train_pair(dtype):
     """Train the PyTorch model and its scratch twin from the same initial weights; both histories."""
     torch_model = denseclf.dense_classifier(seed=0, dtype=dtype)
@@ -209,8 +223,11 @@ for name, (torch_model, twin, h_torch, h_scratch) in pairs.items():
           f"test predictions that differ {disagree} of {len(data.y_test)}")
 
 # %%
-assert gaps["float64"][0] < 1e-9 and gaps["float64"][2] == 0   # float64: the same trajectory
-assert 1e-9 < gaps["float32"][1] < 1e-1 and gaps["float32"][0] < 1e-2  # float32: a small drift
+# float64: the same trajectory (loss gaps seen: at most 2.2e-16); float32: a small drift (weight gaps seen: 1.6e-05
+# to 2.3e-02, loss gaps 3.0e-08 to 1.7e-04, over thread counts and kernels) that changes at most a handful of
+# test predictions (0 seen)
+assert gaps["float64"][0] < 1e-9 and gaps["float64"][2] == 0
+assert 1e-9 < gaps["float32"][1] < 1e-1 and gaps["float32"][0] < 1e-2 and gaps["float32"][2] <= 5
 
 # %% [markdown]
 # In float64 the two curves are the same curve: after all those Adam steps, losses and weights agree to
@@ -228,6 +245,8 @@ assert 1e-9 < gaps["float32"][1] < 1e-1 and gaps["float32"][0] < 1e-2  # float32
 # counts test images of digit $i$ classified as $j$; the diagonal holds the correct answers.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# the trained model's errors: which images it gets wrong can vary by CPU; the assert below checks the counts
 logits = training.predict(model, data.X_test)
 pred = training.predictions(logits)
 cm = confusion_matrix(data.y_test, pred)
@@ -255,6 +274,8 @@ assert cm.sum() == len(data.y_test) and off.sum() == round((1 - test["accuracy"]
 # has not learned.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# the trained model's mistakes and confidences vary by CPU in their last digits; asserted below
 probs = torch.softmax(torch.tensor(logits, dtype=torch.float64), dim=1).numpy()
 wrong = np.flatnonzero(pred != data.y_test)
 worst = wrong[np.argsort(-probs[wrong, pred[wrong]])[:8]]
@@ -266,6 +287,9 @@ for ax, k in zip(axes, worst):
 plt.show()
 print("confidence of the 8 most confident mistakes:", np.round(probs[worst, pred[worst]], 3).tolist())
 
+# %%
+assert probs[worst[0], pred[worst[0]]] > 0.9  # almost all probability on a wrong digit (1.0 seen on every config)
+
 # %% [markdown]
 # ## Baselines from scikit-learn
 #
@@ -275,6 +299,8 @@ print("confidence of the 8 most confident mistakes:", np.round(probs[worst, pred
 # (by default: the training loss improves by less than $10^{-4}$ for 10 epochs in a row).
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# fitted figures: their last digits vary by CPU (logistic regression: 0.906 or 0.907 seen); asserted below
 logreg = denseclf.logistic_regression(data, seed=0)  # both raise if their fit did not converge
 mlp = denseclf.mlp_classifier(data, seed=0)
 scores = {
@@ -287,6 +313,8 @@ for name, acc in scores.items():
 print("MLPClassifier epochs until it stopped:", mlp.n_iter_)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# a difference of two trained accuracies: it can move by a test image or two between CPUs; asserted below
 margin = scores["PyTorch (64, 64), 10 epochs"] - scores["MLPClassifier (64, 64)"]
 print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points "
       f"({round(margin * len(data.y_test)):+d} test images)")
@@ -294,6 +322,7 @@ print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points "
 # %%
 assert scores["PyTorch (64, 64), 10 epochs"] > scores["logistic regression"]
 assert scores["MLPClassifier (64, 64)"] > scores["logistic regression"]
+assert margin < 0  # "a little behind in this run" (-6 test images on every configuration tried)
 
 # %% [markdown]
 # The hidden layers earn their keep: both networks beat the linear model. Against scikit-learn's MLP
@@ -358,7 +387,10 @@ assert -0.005 <= diff <= -0.002 and abs(diff) > 2 * se  # prose: about a third o
 # validation lower); the later chapters on regularisation and scale return to that.
 
 # %%
-assert margin < diff  # seed 0's gap is larger than the average gap
+# seed 0's gap is larger than the average gap: the benchmark's stored seed 0, which the live run above matches
+# within 2 test images per model (the live gap could cross the average within that tolerance)
+seed0_margin = runs["pytorch"][0] - runs["mlpclassifier"][0]
+assert seed0_margin < diff
 
 # %% [markdown]
 # ## Headline figures
@@ -368,8 +400,10 @@ assert margin < diff  # seed 0's gap is larger than the average gap
 # %%
 from bigmodels.results import report
 
-for name, value in scores.items():
-    report(f"MNIST-5k test accuracy: {name}", value, "{:.4f}")
+# tolerance 5 test images: more than 3x the largest deviation seen over thread counts, kernels and another CPU
+# (1 image, logistic regression; the trained networks did not move)
+for (name, value), expect in zip(scores.items(), (0.9070, 0.9400, 0.9340)):
+    report(f"MNIST-5k test accuracy: {name}", value, "{:.4f}", expect=expect, tol=0.005)
 
 # %% [markdown]
 # ## Summary
@@ -415,15 +449,20 @@ assert ours - article == (784 - 100) * 64
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# trained losses: their last digits vary by CPU; the assert checks the claim
 final = training.evaluate(model, nn.CrossEntropyLoss(), data.X_train, data.y_train)
 print(f"running mean during epoch 10: {history['loss'][-1]:.4f}; loss of the final weights: {final['loss']:.4f}")
 # The running mean averages over the whole epoch, so it includes the early batches, seen with
 # weights that were worse than the final ones (and dropout, if any, is active during training).
+assert history["loss"][-1] > final["loss"]
 
 # %% [markdown]
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# per-digit accuracies of the trained model: an image more or less right changes them between CPUs
 per_digit = np.diag(cm) / cm.sum(axis=1)
 print({digit: round(float(acc), 3) for digit, acc in enumerate(per_digit)})
 print("hardest digit:", int(np.argmin(per_digit)))
@@ -432,5 +471,7 @@ print("hardest digit:", int(np.argmin(per_digit)))
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# a count over two fitted models' predictions: it can move by an image or two between CPUs
 logreg_right = logreg.predict(data.X_test) == data.y_test
 print("right for logistic regression, wrong for PyTorch:", int(np.sum(logreg_right & (pred != data.y_test))))

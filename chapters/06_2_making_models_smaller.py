@@ -58,7 +58,13 @@ X_test, y_test = torch.from_numpy(data.X_test), torch.from_numpy(data.y_test)
 base = compress.mlp([784, 128, 10], seed=0)
 compress.train_classifier(base, X_train, y_train, steps=600, batch_size=64, lr=1e-3)
 base_acc = compress.accuracy(base, X_test, y_test)
-print(data, "| parameters:", count_parameters(base), "| test accuracy:", round(base_acc, 4))
+print(data, "| parameters:", count_parameters(base))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# a trained accuracy: its last digits vary by CPU; the assert checks it is a working classifier
+print("test accuracy:", round(base_acc, 4))
+assert base_acc > 0.91  # 0.938 here; 0.925 to 0.938 when the base model is trained from seeds 0-4
 
 # %% [markdown]
 # ## Pruning
@@ -94,9 +100,13 @@ for name, ours, torch_prune in [
           f"kept {int(ours.sum())} of {ours.size}")
     assert np.array_equal(ours, layer.weight_mask.numpy())
 
+# %%
+# NBVAL_IGNORE_OUTPUT
+# fractions set by the trained weights: their last digits vary by CPU; the assert checks the claim of the text
 weights = {f"{i}.weight": base[i].weight.detach().numpy() for i in (0, 2)}
 masks = compress.global_magnitude_masks(weights, 0.8)
 print("global 80%: fraction pruned per layer:", {k: round(1 - float(m.mean()), 3) for k, m in masks.items()})
+assert 1 - masks["2.weight"].mean() < 0.6  # the output layer loses far less than 80% (0.339 to 0.352 over seeds 0-4)
 
 # %% [markdown]
 # Now the accuracy as sparsity grows, right after pruning and after a short fine-tuning (100 Adam steps with
@@ -104,6 +114,8 @@ print("global 80%: fraction pruned per layer:", {k: round(1 - float(m.mean()), 3
 # zero while the survivors adapt).
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the asserts check the claims of the text below
 import copy
 
 sparsities = [0.5, 0.8, 0.9, 0.95]
@@ -120,6 +132,13 @@ for s in sparsities:
     after_tune.append(compress.accuracy(tuned, X_test, y_test))
     print(f"sparsity {s:.2f}: " + ", ".join(f"{m} {after_prune[m][-1]:.3f}" for m in methods)
           + f", global + fine-tune {after_tune[-1]:.3f}")
+# Claims, checked on base models trained from seeds 0-4 (smallest gap over those seeds in brackets): global pruning
+# loses under 4 points at 80% (0.8 to 3.0 lost); from 80% on per-layer pruning loses more than global (0.018);
+# removing neurons loses the most at 50% and 80% (0.044). At 50% per-layer and global are within 0.004 to 0.022.
+i50, i80 = sparsities.index(0.5), sparsities.index(0.8)
+assert base_acc - after_prune["global"][i80] < 0.04
+assert all(after_prune["layer"][i] < after_prune["global"][i] for i in range(i80, len(sparsities)))
+assert all(after_prune["neuron"][i] < min(after_prune["layer"][i], after_prune["global"][i]) for i in (i50, i80))
 
 # %%
 fig, ax = plt.subplots()
@@ -134,13 +153,18 @@ plt.show()
 # %% [markdown]
 # Global pruning costs little up to 80% sparsity: it takes most of its zeros from the large first matrix (see
 # the fractions printed above), while per-layer pruning forces the small output layer to lose as much as the big
-# one. Removing whole neurons hurts soonest (each takes 784 inputs and 10 outputs with it). With fine-tuning,
-# the target of this chapter holds:
+# one, which from 80% on costs clearly more (at 50% the two are close). Removing whole neurons hurts soonest
+# (each takes 784 inputs and 10 outputs with it). With fine-tuning, 80% sparsity comes back to within about a
+# point of the dense model; on 1,000 test images one point is 10 images, and longer fine-tuning (200 or 300 steps)
+# did not reliably do better:
 
 # %%
-drop_at_80 = base_acc - after_tune[sparsities.index(0.8)]
+# NBVAL_IGNORE_OUTPUT
+# a difference of two trained accuracies: it varies by CPU; asserted here and reported with its tolerance below
+drop_at_80 = base_acc - after_tune[i80]
 print(f"80% sparsity, fine-tuned: accuracy drop {100 * drop_at_80:.1f} points")
-assert drop_at_80 <= 0.01
+# 0.7 here; -0.2 to 1.1 over base models from seeds 0-4 and fine-tuning seeds 1-3 (-0.7 to 1.1 with 200-300 steps)
+assert drop_at_80 < 0.02
 
 # %% [markdown]
 # ## Quantization
@@ -158,11 +182,17 @@ assert drop_at_80 <= 0.01
 show_source(compress.quantize)
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# rounding errors of the trained weights: their last digits vary by CPU; asserted below
+errors = {}
 for symmetric in (True, False):
     for per_channel in (False, True):
         err = np.abs(compress.fake_quantize(W1, 8, symmetric, per_channel) - W1)
+        errors[symmetric, per_channel] = err.mean()
         print(f"symmetric={symmetric!s:5} per_channel={per_channel!s:5}: mean |error| {err.mean():.2e}, "
               f"max {err.max():.2e}")
+# per channel: lower error (0.57 and 0.58 of the per-tensor error here, the same under every configuration we tried)
+assert all(errors[sym, True] < 0.8 * errors[sym, False] for sym in (True, False))
 
 # %% [markdown]
 # A product of quantized matrices never needs the floats: accumulate the integer products in int32 and
@@ -170,6 +200,8 @@ for symmetric in (True, False):
 # dequantized values up to float rounding:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# rounding-level differences: they vary by CPU (4e-16 to 6e-16 seen); the assert checks the claim
 x = X_test[:64].numpy()
 xq, xs, xz = compress.quantize(x, 8, symmetric=False)
 wq, ws, wz = compress.quantize(W1, 8, symmetric=True, per_channel=True)
@@ -187,9 +219,15 @@ assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 # accuracy cost of a bit width before any integer kernel exists:
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the assert checks the claim of the summary
+fake_acc = {}
 for bits in (8, 4, 2):
-    acc = compress.accuracy(compress.fake_quantize_model(base, bits, per_channel=True), X_test, y_test)
-    print(f"int{bits} weights (per channel): test accuracy {acc:.4f}")
+    fake_acc[bits] = compress.accuracy(compress.fake_quantize_model(base, bits, per_channel=True), X_test, y_test)
+    print(f"int{bits} weights (per channel): test accuracy {fake_acc[bits]:.4f}")
+# 4-bit weights hold the accuracy, 2-bit weights do not: 0.1 and 19.1 points lost here (-0.6 to 0.6 and 16.7 to 19.5
+# over base models trained from seeds 0-4)
+assert base_acc - fake_acc[4] < 0.02 and base_acc - fake_acc[2] > 0.1
 
 # %% [markdown]
 # PyTorch's post-training *dynamic* quantization stores the linear weights as int8 and quantizes activations on
@@ -206,8 +244,13 @@ int8_weight_bytes = sum(m._packed_params._weight_bias()[0].int_repr().numel()
 print(f"weight matrices: {float_weight_bytes} bytes float32 -> {int8_weight_bytes} bytes int8 "
       f"({float_weight_bytes / int8_weight_bytes:.1f}x smaller)")
 print(f"whole saved model: {compress.quantized_model_bytes(base)} -> {compress.quantized_model_bytes(quantized)} bytes")
+assert float_weight_bytes / int8_weight_bytes == 4
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the assert checks the claim (almost no change)
 print(f"test accuracy: {base_acc:.4f} -> {q_acc:.4f} ({100 * (q_acc - base_acc):+.1f} points)")
-assert float_weight_bytes / int8_weight_bytes == 4 and abs(q_acc - base_acc) <= 0.005
+assert abs(q_acc - base_acc) <= 0.005  # 0.0 points here; -0.1 to +0.1 over base models from seeds 0-4
 
 
 # %%
@@ -255,6 +298,10 @@ student_params = count_parameters(compress.mlp([784, 12, 10]))
 print(f"teacher {count_parameters(base)} parameters, student {student_params} "
       f"({student_params / count_parameters(base):.3f} of the teacher)")
 assert student_params <= count_parameters(base) / 10
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU; the assert checks the claim of the text
 results, students = {"labels only": [], "distilled": []}, {}
 for seed in seeds:
     for name, teacher in (("labels only", None), ("distilled", base)):
@@ -268,7 +315,7 @@ for name, accs in results.items():
           f"{[round(a, 3) for a in accs]}")
 gain = np.mean(results["distilled"]) - np.mean(results["labels only"])
 print(f"mean gain from distillation: {100 * gain:+.1f} points")
-assert gain > 0
+assert gain > 0  # +1.9 points here; +1.4 to +2.0 with teachers trained from seeds 0-4
 
 # %% [markdown]
 # ## Results table
@@ -277,7 +324,9 @@ assert gain > 0
 # stores each kept weight with a 4-byte index, so 80% sparsity saves less than 80% of the bytes.
 
 # %%
-pruned80 = tuned_models[sparsities.index(0.8)]
+# NBVAL_IGNORE_OUTPUT
+# the accuracies are trained figures (their last digits vary by CPU); the sizes are asserted below
+pruned80 = tuned_models[i80]
 nonzero = sum(int((p != 0).sum()) for p in pruned80.parameters())
 rows = [
     ("dense float32", 4 * count_parameters(base), base_acc, base),
@@ -288,6 +337,9 @@ rows = [
 print(f"{'method':32s} {'bytes':>9s} {'accuracy':>9s}")
 for name, size, acc, _ in rows:
     print(f"{name:32s} {size:9d} {acc:9.4f}")
+sizes = {name: size for name, size, _, _ in rows}
+assert sizes["global pruning 80% + fine-tune"] > 0.2 * sizes["dense float32"]  # saves less than 80% of the bytes
+assert sizes["int8 dynamic quantization"] < 0.3 * sizes["dense float32"]
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -305,17 +357,22 @@ for name, _, _, model in rows:
 # %%
 from bigmodels.results import report
 
-report("MNIST-5k MLP, 80% global magnitude pruning + fine-tuning: accuracy drop (points)", 100 * drop_at_80, "{:.1f}")
+# Every figure came out the same under all configurations we tried; the tolerances cover the spreads over seeds
+# given above (drop -0.2 to 1.1, quantization -0.1 to +0.1, distillation +1.4 to +2.0).
+report("MNIST-5k MLP, 80% global magnitude pruning + fine-tuning: accuracy drop (points)", 100 * drop_at_80, "{:.1f}",
+       expect=0.7, tol=1.0)
 report("Dynamic int8 quantization: weight bytes smaller by", float_weight_bytes / int8_weight_bytes, "{:.1f}x")
-report("Dynamic int8 quantization: accuracy change (points)", 100 * (q_acc - base_acc), "{:+.1f}")
-report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-only (points)", 100 * gain, "{:+.1f}")
+report("Dynamic int8 quantization: accuracy change (points)", 100 * (q_acc - base_acc), "{:+.1f}", expect=0.0, tol=0.3)
+report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-only (points)", 100 * gain, "{:+.1f}",
+       expect=1.9, tol=0.6)
 
 # %% [markdown]
 # ## Summary
 #
-# - Magnitude pruning removes most weights of this MLP at little cost; fine-tuning with fixed masks recovers what
-#   is lost. Our NumPy masks pick the same weights as `torch.nn.utils.prune`. Structured pruning (whole
-#   neurons) costs more accuracy but shrinks dense matrices, which is what ordinary hardware speeds up.
+# - Magnitude pruning removes most weights of this MLP at little cost; fine-tuning with fixed masks brings 80%
+#   sparsity back to within about a point of the dense model. Our NumPy masks pick the same weights as
+#   `torch.nn.utils.prune`. Structured pruning (whole neurons) costs more accuracy but shrinks dense matrices,
+#   which is what ordinary hardware speeds up.
 # - int8 quantization makes the weight matrices 4 times smaller with almost no accuracy change; integer matrix
 #   products with int32 accumulation reproduce the float product of the dequantized values. Per-channel scales
 #   lower the error; on this model 4-bit weights still hold the accuracy and 2-bit weights do not.
@@ -333,6 +390,8 @@ report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-o
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU
 structured = compress.prune_model(copy.deepcopy(base), 0.5, "neuron")
 compress.train_classifier(structured, X_train, y_train, steps=100, lr=5e-4, seed=1)
 print("neurons 50% + fine-tune:", round(compress.accuracy(structured, X_test, y_test), 4),
@@ -342,6 +401,8 @@ print("neurons 50% + fine-tune:", round(compress.accuracy(structured, X_test, y_
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU
 class FakeQuantActivations(torch.nn.Module):
     def forward(self, h):
         return torch.from_numpy(compress.fake_quantize(h.detach().numpy(), 4, symmetric=False))
@@ -355,6 +416,8 @@ print("int4 activations:", round(compress.accuracy(acts4, X_test, y_test), 4),
 # **Solution**
 
 # %% tags=["hide-input"]
+# NBVAL_IGNORE_OUTPUT
+# trained accuracies: their last digits vary by CPU
 full = {}
 for name, teacher in (("labels only", None), ("distilled", base)):
     s = compress.mlp([784, 12, 10], seed=0)

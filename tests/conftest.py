@@ -1,9 +1,13 @@
 """Shared fixtures: one build of the Jupyter Book site per test session (test_book, test_site).
 
+Outside CI a test whose browser, tool or data set is missing is skipped with the fix in its reason;
+under CI=true it fails instead (`missing`), so that a CI run cannot pass by skipping.
+
 Hypothesis runs derandomized (the same examples on every run, so CI cannot fail by chance on a
 case nobody saw locally); `pytest --hypothesis-profile=explore` draws fresh random examples.
 """
 
+import os
 import pathlib
 import re
 import shutil
@@ -21,6 +25,20 @@ settings.load_profile("book")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MAKEFILE = (ROOT / "Makefile").read_text()
 BUILD_TIMEOUT_S = 600
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason):
+    """Skip with `reason` (which names the fix); under CI=true fail with it, as CI must run everything."""
+    if IN_CI:
+        pytest.fail(f"CI=true, so this is a failure, not a skip: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def missing():
+    """`missing(reason)` for a test whose browser or data set is absent: skips here, fails under CI=true."""
+    return skip_or_fail
 
 
 def jupyter_book():
@@ -42,8 +60,8 @@ def site_dir(tmp_path_factory):
     """Build the book exactly as `make book` does, but into a temporary folder."""
     exe = jupyter_book()
     if exe is None:
-        pytest.skip("jupyter-book is not installed: run `make venv` "
-                    "(it is pinned in requirements.lock)")
+        skip_or_fail("jupyter-book is not installed: run `make venv` "
+                     "(it is pinned in requirements.lock)")
     out = tmp_path_factory.mktemp("book")
     start = time.perf_counter()
     result = subprocess.run([exe, "build", *makefile_book_flags(), "--path-output", str(out), "."],

@@ -4,8 +4,11 @@ import pathlib
 import re
 import tomllib
 
+import pytest
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
+from bigmodels import doctor
 from bigmodels.doctor import canonical, read_pins
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -41,22 +44,74 @@ def test_torch_is_the_pinned_cpu_release():
     assert LOCK["torch"] == "2.13.0"
 
 
-def test_environment_yml_uses_the_lock_and_the_same_python():
+def minor_versions(specifier):
+    """The Python minor versions a specifier such as ">=3.11,<3.14" admits: ["3.11", "3.12", "3.13"]."""
+    spec = SpecifierSet(specifier)
+    return [f"3.{minor}" for minor in range(6, 30) if spec.contains(f"3.{minor}.0")]
+
+
+SUPPORTED = minor_versions(PYPROJECT["project"]["requires-python"])
+
+
+def test_supported_pythons_are_3_11_to_3_13():
+    """One lock, checked to resolve on each (every pin has a cp312 and a cp313 wheel for Linux x86_64)."""
+    assert SUPPORTED == ["3.11", "3.12", "3.13"]
+
+
+def test_environment_yml_uses_the_lock():
     env = (ROOT / "environment.yml").read_text()
     assert "- -r requirements.lock" in env, "environment.yml must install the exact pins of requirements.lock"
-    assert "- python=3.11" in env
-    assert PYPROJECT["project"]["requires-python"] == ">=3.11,<3.12"
-    assert re.search(r"^PYTHON \?= python3\.11$", MAKEFILE, re.M)
 
 
-def test_ci_runs_the_readme_test_command_and_nothing_else():
-    """.ci/run may install the browser for the site test; its one test command is the README's."""
+def test_every_file_names_the_same_python_versions():
+    """pyproject's requires-python is the source; the Makefile, environment.yml, the doctor, the README and
+    the book's introduction say the same, and nothing (those files or .ci/run) names another Python."""
+    env = (ROOT / "environment.yml").read_text()
+    intro = (ROOT / "book" / "intro.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    makefile_versions = re.search(r"^PYTHON_VERSIONS\s*:?=(.*)$", MAKEFILE, re.M)
+    assert makefile_versions and makefile_versions.group(1).split() == SUPPORTED, "Makefile's PYTHON_VERSIONS"
+    assert not re.search(r"^PYTHON\s*\??=\s*\S*python3\.\d+\s*$", MAKEFILE, re.M), "Makefile hard-codes one Python"
+    conda_python = re.search(r"^\s*- python\s*([<>=!~][^\s#]*)", env, re.M)
+    assert conda_python, "environment.yml names no python"
+    assert minor_versions(conda_python.group(1)) == SUPPORTED, f"environment.yml's python{conda_python.group(1)}"
+    assert [f"{major}.{minor}" for major, minor in doctor.SUPPORTED_PYTHONS] == SUPPORTED, "doctor.SUPPORTED_PYTHONS"
+    phrase = "Python " + ", ".join(SUPPORTED[:-1]) + " or " + SUPPORTED[-1]
+    assert phrase in README, f"README's requirements must say {phrase!r}"
+    assert phrase in intro, f"book/intro.md must say {phrase!r}"
+    for name, text in [("README.md", README), ("book/intro.md", intro), ("Makefile", MAKEFILE),
+                       ("environment.yml", env), (".ci/run", ci)]:
+        for version in re.findall(r"[Pp]ython[ -]?(3\.\d+)\b", text):
+            assert version in SUPPORTED, f"{name} names Python {version}, not one of {SUPPORTED}"
+
+
+def test_ci_fails_rather_than_skips():
+    """.ci/run declares CI=true (a missing browser or data set then fails) and stops if it cannot install them."""
+    script = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^export CI=true$", script, re.M)
+    assert "will be skipped" not in script
+    for fallback in re.findall(r"\|\|\s*\{?\s*echo[^\n]*", script):
+        assert "exit 1" in fallback, f".ci/run carries on after a failure: {fallback}"
+
+
+def test_missing_browser_or_data_skips_here_and_fails_under_ci(missing, monkeypatch):
+    monkeypatch.setitem(missing.__globals__, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install x"):
+        missing("apt-get install x")
+    monkeypatch.setitem(missing.__globals__, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="CI=true.*apt-get install x"):
+        missing("apt-get install x")
+
+
+def test_ci_runs_the_readme_test_commands_and_nothing_else():
+    """.ci/run may install the browser and data sets; it runs the README's test command, then the portability run."""
     script = (ROOT / ".ci" / "run").read_text()
     top_level = [line for line in script.splitlines() if line and not line[0].isspace()
-                 and not line.startswith(("#", "set ", "cd ", "if ", "fi"))]
-    assert top_level == ["make test"], top_level
-    assert "pytest" not in script, ".ci/run must not run tests other than through `make test`"
+                 and not line.startswith(("#", "set ", "cd ", "if ", "fi", "export CI=", "packages="))]
+    assert top_level == ["make test", "make test-portable PORTABLE=all-at-once"], top_level
+    assert "pytest" not in script, ".ci/run must not run tests other than through make"
     assert "```\nmake test\n```" in README or "make test" in re.findall(r"`([^`]+)`", README)
+    assert "make test-portable PORTABLE=all-at-once" in README
 
 
 def test_readme_commands_exist_in_the_makefile():

@@ -26,6 +26,13 @@ def test_a_dying_worker_stops_the_job_with_a_clear_error(mode, rank):
     assert time.perf_counter() - start < 60
 
 
+def test_a_frozen_worker_is_named_by_its_rank():
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="worker 1 of 2 froze at step 3"):
+        launch(Config(steps=50, threads=1, fail_at=3, fail_rank=1, fail_mode="hang", timeout=2), nproc=2)
+    assert time.perf_counter() - start < 30
+
+
 def test_global_batches_cover_each_epoch_once():
     batches = torch.cat([global_batch(step, 64, 16, seed=0) for step in range(4)])
     assert sorted(batches.tolist()) == list(range(64))

@@ -83,7 +83,7 @@ def test_bad_arguments():
     model = scratch.MLP([2, 2])
     with pytest.raises(TypeError, match="expected a scratch model with params and grads"):
         scratch.SGD([np.zeros(2)], lr=0.1)
-    with pytest.raises(ValueError, match="lr: expected a float >= 0, got -1"):
+    with pytest.raises(ValueError, match="lr: expected a finite number >= 0, got -1"):
         scratch.Adam(model, lr=-1)
     with pytest.raises(ValueError, match=r"betas\[1\]: expected a value in \[0, 1\), got 1.0"):
         scratch.Adam(model, betas=(0.9, 1.0))

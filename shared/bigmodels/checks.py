@@ -9,6 +9,8 @@ def describe(x):
     """A short description of a value for error messages: type, dtype and shape."""
     if isinstance(x, np.ndarray):
         return f"array of dtype {x.dtype} and shape {x.shape}"
+    if hasattr(x, "dtype") and hasattr(x, "shape") and not isinstance(x, np.generic):
+        return f"{type(x).__name__} of dtype {x.dtype} and shape {tuple(x.shape)}"
     return f"{type(x).__name__} {x!r}"[:80]
 
 
@@ -34,13 +36,13 @@ def check_ndim(x, name, ndim):
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if x.ndim not in allowed:
         want = " or ".join(f"{d}-D" for d in allowed)
-        raise ValueError(f"{name}: expected a {want} array, got shape {x.shape}")
+        raise ValueError(f"{name}: expected a {want} array, got shape {tuple(x.shape)}")
 
 
 def check_last_dim(x, name, size):
-    """Raise ValueError unless the last axis of x has the given size."""
-    if x.shape[-1] != size:
-        raise ValueError(f"{name}: expected last dimension {size}, got shape {x.shape}")
+    """Raise ValueError unless the last axis of x (an array or tensor) has the given size."""
+    if len(x.shape) == 0 or x.shape[-1] != size:
+        raise ValueError(f"{name}: expected last dimension {size}, got shape {tuple(x.shape)}")
 
 
 def check_same_shape(a, b, name_a, name_b):
@@ -48,12 +50,13 @@ def check_same_shape(a, b, name_a, name_b):
         raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}")
 
 
-def check_labels(y, name, num_classes, shape=None):
-    """Integer class labels in [0, num_classes), optionally of an exact shape."""
+def check_labels(y, name, num_classes, shape=None, rows_of=None):
+    """Integer class labels in [0, num_classes), optionally of an exact shape (one per row of `rows_of`, a name)."""
     if not isinstance(y, np.ndarray) or not np.issubdtype(y.dtype, np.integer):
         raise TypeError(f"{name}: expected an integer NumPy array of class labels, got {describe(y)}")
     if shape is not None and y.shape != tuple(shape):
-        raise ValueError(f"{name}: expected shape {tuple(shape)}, got {y.shape}")
+        per_row = f", one label per row of {rows_of}" if rows_of else ""
+        raise ValueError(f"{name}: expected shape {tuple(shape)}, got {y.shape}{per_row}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(
             f"{name}: labels must lie in [0, {num_classes}), got min {y.min()} and max {y.max()}"
@@ -71,7 +74,7 @@ def check_positive_int(value, name, minimum=1):
 
 def check_probability(value, name, low_open=False, high_open=True):
     """A float in [0, 1) by default; the interval ends are configurable."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+    if not _is_number(value):
         raise TypeError(f"{name}: expected a float, got {describe(value)}")
     ok_low = value > 0 if low_open else value >= 0
     ok_high = value < 1 if high_open else value <= 1
@@ -79,3 +82,164 @@ def check_probability(value, name, low_open=False, high_open=True):
         interval = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
         raise ValueError(f"{name}: expected a value in {interval}, got {value}")
     return float(value)
+
+
+def _is_number(value):
+    return not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+
+
+def check_number(value, name, low=None, high=None, low_open=False, high_open=False, finite=False):
+    """A real number (Python or NumPy scalar, never NaN) in [low, high], ends open on request (None: no bound);
+    finite=True also refuses inf. Returns value unchanged, so valid input computes exactly as before."""
+    if not _is_number(value):
+        raise TypeError(f"{name}: expected a number, got {describe(value)}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if value != value or too_low or too_high or (finite and abs(value) == np.inf):
+        if low is not None and high is not None:
+            want = f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        elif low is not None:
+            want = f" {'>' if low_open else '>='} {low}"
+        elif high is not None:
+            want = f" {'<' if high_open else '<='} {high}"
+        else:
+            want = ""
+        raise ValueError(f"{name}: expected a {'finite ' if finite else ''}number{want}, got {value!r}")
+    return value
+
+
+def check_finite(x, name):
+    """Raise ValueError if a NumPy array or torch tensor holds NaN or inf (the policy for inputs that
+    would otherwise turn into silently wrong numbers); returns x."""
+    finite = np.isfinite(x).all() if isinstance(x, np.ndarray) else bool(x.isfinite().all())
+    if not finite:
+        raise ValueError(f"{name}: expected finite values, got NaN or inf in {describe(x)}")
+    return x
+
+
+def check_grad(grad, shape, name="grad_output"):
+    """The gradient a backward receives: a float array of exactly the shape its forward returned."""
+    if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a NumPy float array of shape {tuple(shape)}, got {describe(grad)}")
+    if grad.shape != tuple(shape):
+        raise ValueError(f"{name}: expected the shape forward returned, {tuple(shape)}, got {grad.shape}")
+    return grad
+
+
+def check_choice(value, name, choices):
+    """value must be one of choices (compared with ==)."""
+    if isinstance(value, bool) or value not in choices:
+        raise ValueError(f"{name}: expected one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_rng(rng, name="rng"):
+    """None (a fresh unseeded generator), an int seed, or a np.random.Generator -> a Generator."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng if rng is not None else np.random.default_rng()
+    if not isinstance(rng, bool) and isinstance(rng, (int, np.integer)):
+        if rng < 0:
+            raise ValueError(f"{name}: expected an int seed >= 0, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{name}: expected None, an int seed >= 0 or a np.random.Generator, got {describe(rng)}")
+
+
+def check_sizes(sizes, name="sizes"):
+    """Layer widths (in, hidden..., out): at least two positive ints; returns them as a list of ints."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"{name}: expected a sequence of ints, got {describe(sizes)}")
+    sizes = [check_positive_int(s, f"{name}[{i}]") for i, s in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"{name}: expected at least (in_features, out_features), got {sizes}")
+    return sizes
+
+
+def check_index(value, name, low, high):
+    """An int (Python or NumPy) in [low, high), e.g. a padding_idx that may count from the end."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int, got {describe(value)}")
+    if not low <= value < high:
+        raise ValueError(f"{name}: expected a value in [{low}, {high}), got {value}")
+    return int(value)
+
+
+def check_dtype(dtype, name="dtype"):
+    """np.dtype(dtype), which must be float32 or float64 (the dtypes scratch models compute in)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name}: expected float32 or float64, got {describe(dtype)}") from None
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name}: expected float32 or float64, got {dtype}")
+    return dtype
+
+
+def check_tensor(x, name, ndim=None, floating=True):
+    """A torch tensor of the given rank(s), floating point (or integer with floating=False); returns x.
+
+    Duck-typed, so that this module never imports torch."""
+    kind = "a float" if floating else "an integer"
+    if not (hasattr(x, "is_floating_point") and hasattr(x, "dim")):
+        raise TypeError(f"{name}: expected {kind} torch tensor, got {describe(x)}")
+    if not (x.is_floating_point() if floating else has_integer_dtype(x)):
+        raise TypeError(f"{name}: expected {kind} tensor, got dtype {x.dtype}")
+    check_ndim(x, name, ndim)
+    return x
+
+
+def has_integer_dtype(x):
+    """Whether a NumPy array or a torch tensor holds integers (bool does not count)."""
+    if isinstance(x, np.ndarray):
+        return np.issubdtype(x.dtype, np.integer)
+    is_tensor = hasattr(x, "is_floating_point")
+    return is_tensor and not (x.is_floating_point() or x.is_complex() or str(x.dtype) == "torch.bool")
+
+
+def check_tensor_labels(y, name, num_classes, rows):
+    """A 1-D integer tensor of `rows` class labels in [0, num_classes) (one scan of y); returns y."""
+    check_tensor(y, name, ndim=1, floating=False)
+    if len(y) != rows:
+        raise ValueError(f"{name}: expected {rows} labels, one per row of the input, got {len(y)}")
+    if rows and (int(y.min()) < 0 or int(y.max()) >= num_classes):
+        raise ValueError(f"{name}: labels must lie in [0, {num_classes}), "
+                         f"got min {int(y.min())} and max {int(y.max())}")
+    return y
+
+
+def check_batch(x, name):
+    """A non-empty NumPy array or torch tensor of examples, finite if it holds floats (checked once); returns x."""
+    if not (isinstance(x, np.ndarray) or hasattr(x, "is_floating_point")):
+        raise TypeError(f"{name}: expected a NumPy array or a torch tensor, got {describe(x)}")
+    if len(x.shape) == 0 or x.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one row, got shape {tuple(x.shape)}")
+    floating = x.dtype.kind == "f" if isinstance(x, np.ndarray) else x.is_floating_point()
+    if floating:
+        check_finite(x, name)
+    return x
+
+
+def check_array_list(arrays, name):
+    """A list or tuple of NumPy arrays or torch tensors; returns it."""
+    if not isinstance(arrays, (list, tuple)) or not all(isinstance(a, np.ndarray) or hasattr(a, "numel")
+                                                          for a in arrays):
+        raise TypeError(f"{name}: expected a list of NumPy arrays or torch tensors, got {describe(arrays)}")
+    return arrays
+
+
+def loss_naming_targets(loss_fn, outputs, targets, name="y"):
+    """loss_fn(outputs, targets); an error of the loss itself (a label out of range, a wrong dtype or shape) is
+    re-raised naming the targets, with the loss's own message."""
+    try:
+        return loss_fn(outputs, targets)
+    except (IndexError, RuntimeError, ValueError, TypeError) as error:
+        if "out of memory" in str(error):  # not the targets' fault
+            raise
+        raise ValueError(f"{name}: loss_fn(outputs, {name}) failed on these targets: {error}") from None
+
+
+def check_numbers(values, name):
+    """np.asarray(values) for a number or an array of numbers (int or float); TypeError naming it otherwise."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: expected a number or an array of numbers, got {describe(values)}")
+    return array

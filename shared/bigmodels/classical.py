@@ -8,12 +8,14 @@ classifier, trained by the same loop as the deeper networks.
 import numpy as np
 import torch
 
-from .checks import check_float_array, check_labels, check_positive_int
+from .checks import (check_finite, check_float_array, check_labels, check_number, check_positive_int, check_sizes,
+                     describe)
 from .nn import Linear
 
 
 def mlp_parameter_count(sizes):
     """Parameters of MLP(sizes): sum over layers of n_in * n_out weights + n_out biases."""
+    check_sizes(sizes)
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
@@ -22,6 +24,9 @@ class SmallCNN(torch.nn.Module):
 
     def __init__(self, side, num_classes=10, channels=(8, 16)):
         super().__init__()
+        check_positive_int(side, "side")
+        check_positive_int(num_classes, "num_classes")
+        check_sizes(channels, "channels")
         if side % 4:
             raise ValueError(f"SmallCNN side: expected a multiple of 4, got {side}")
         self.side = side
@@ -38,8 +43,16 @@ class SmallCNN(torch.nn.Module):
 
 def fit_classifier(model, X, y, epochs=10, batch_size=64, lr=1e-3, weight_decay=0.0, seed=0):
     """Minimise the cross-entropy of model(X) against y with AdamW on shuffled mini-batches."""
-    check_float_array(X, "X", ndim=2)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {describe(model)}")
+    check_finite(check_float_array(X, "X", ndim=2), "X")
+    check_labels(y, "y", num_classes=np.iinfo(np.int64).max, shape=(len(X),))
     check_labels(y, "y", num_classes=int(y.max()) + 1 if len(y) else 1, shape=(len(X),))
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    check_number(lr, "lr", low=0, finite=True)
+    check_number(weight_decay, "weight_decay", low=0, finite=True)
+    check_positive_int(seed, "seed", minimum=0)
     generator = torch.Generator().manual_seed(seed)
     X, y = torch.as_tensor(X), torch.as_tensor(y)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -48,7 +61,10 @@ def fit_classifier(model, X, y, epochs=10, batch_size=64, lr=1e-3, weight_decay=
         order = torch.randperm(len(X), generator=generator)
         for start in range(0, len(X), batch_size):
             batch = order[start:start + batch_size]
-            loss = torch.nn.functional.cross_entropy(model(X[batch]), y[batch])
+            try:
+                loss = torch.nn.functional.cross_entropy(model(X[batch]), y[batch])
+            except IndexError as error:  # a label >= the number of logits
+                raise ValueError(f"y: expected labels below the model's number of outputs ({error})") from None
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -58,8 +74,17 @@ def fit_classifier(model, X, y, epochs=10, batch_size=64, lr=1e-3, weight_decay=
 @torch.no_grad()
 def accuracy(model, X, y):
     """Share of rows whose highest logit (torch model) or prediction (sklearn model) is y."""
+    if not hasattr(X, "shape") or len(X.shape) < 2 or X.shape[0] == 0:
+        raise ValueError(f"X: expected a non-empty 2-D array of rows, got {describe(X)}")
+    if isinstance(X, torch.Tensor) and X.is_floating_point() or isinstance(X, np.ndarray) and X.dtype.kind == "f":
+        check_finite(X, "X")
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu" or y.shape != (X.shape[0],):
+        raise ValueError(f"y: expected an integer array of shape ({X.shape[0]},), got {describe(y)}")
     if isinstance(model, torch.nn.Module):
-        predicted = model(torch.as_tensor(X)).argmax(dim=1).numpy()
+        check_float_array(X, "X")
+        logits = model(torch.as_tensor(X))
+        check_labels(y, "y", num_classes=logits.shape[1])
+        predicted = logits.argmax(dim=1).numpy()
     else:
         predicted = model.predict(X)
     return float(np.mean(predicted == y))
@@ -67,7 +92,10 @@ def accuracy(model, X, y):
 
 def stratified_subset(y, n, seed=0):
     """Indices of n rows of y holding (as near as possible) the same number of each class."""
+    if not isinstance(y, np.ndarray) or y.ndim != 1 or y.dtype.kind not in "iu":
+        raise TypeError(f"y: expected a 1-D integer array of labels, got {describe(y)}")
     n = check_positive_int(n, "n")
+    check_positive_int(seed, "seed", minimum=0)
     if n > len(y):
         raise ValueError(f"n: expected at most len(y) = {len(y)}, got {n}")
     rng = np.random.default_rng(seed)
@@ -92,6 +120,9 @@ def learning_curve(fit, X_train, y_train, X_test, y_test, sizes, seed=0):
 def shift_images(X, side, max_shift, seed=0):
     """Paste each side x side image at a random offset into a (side + 2*max_shift)^2 blank canvas."""
     check_float_array(X, "X", ndim=2)
+    check_positive_int(side, "side")
+    check_positive_int(max_shift, "max_shift", minimum=0)
+    check_positive_int(seed, "seed", minimum=0)
     if X.shape[1] != side * side:
         raise ValueError(f"X: expected {side * side} pixels per row, got shape {X.shape}")
     rng = np.random.default_rng(seed)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import nn, training
+from .checks import check_positive_int, check_sizes, describe
 
 SIZES = (784, 64, 64, 10)
 EPOCHS = 10
@@ -25,6 +26,8 @@ BATCH_SIZE = 32
 
 def keras_init_(model):
     """Glorot-uniform weights U(-a, a), a = sqrt(6 / (fan_in + fan_out)), and zero biases (Keras's Dense)."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module (a bigmodels.nn.MLP), got {describe(model)}")
     for layer in model:
         if isinstance(layer, nn.Linear):
             torch.nn.init.xavier_uniform_(layer.weight)
@@ -34,6 +37,8 @@ def keras_init_(model):
 
 def dense_classifier(sizes=SIZES, seed=0, dtype=torch.float32):
     """The article's model with Keras's initialisation, drawn from torch.manual_seed(seed)."""
+    check_sizes(sizes)
+    check_positive_int(seed, "seed", minimum=0)
     torch.manual_seed(seed)
     return keras_init_(nn.MLP(list(sizes), activation="relu")).to(dtype)
 
@@ -83,9 +88,11 @@ def seed_comparison(data, seeds):
     Returns {"seed": [...], "pytorch": [...], "mlpclassifier": [...]} with one entry per seed; the
     same seed sets the PyTorch model's initial weights and batch order and MLPClassifier's random_state.
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds: expected at least one seed, got none")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or not len(seeds):
+        raise ValueError(f"seeds: expected at least one seed (a sequence of ints), got {describe(seeds)}")
+    seeds = [check_positive_int(s, f"seeds[{i}]", minimum=0) for i, s in enumerate(seeds)]
+    if not all(hasattr(data, name) for name in ("X_train", "y_train", "X_test", "y_test")):
+        raise TypeError(f"data: expected a bigmodels.data.Split, got {describe(data)}")
     table = {"seed": seeds, "pytorch": [], "mlpclassifier": []}
     for seed in seeds:
         model, _ = train_dense_classifier(data, seed=seed)
@@ -98,7 +105,7 @@ def paired_difference(a, b):
     """Mean of a - b over paired runs and its standard error, std(a - b, ddof=1) / sqrt(n)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.ndim != 1 or a.shape != b.shape or len(a) < 2:
-        raise ValueError("expected two 1-D sequences of the same length, at least 2 runs, "
+        raise ValueError("a and b: expected two 1-D sequences of the same length, at least 2 runs, "
                          f"got shapes {a.shape} and {b.shape}")
     diff = a - b
     return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))

@@ -11,6 +11,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.lock"
+# pyproject's requires-python; requirements.lock resolves on each (tests/test_consistency.py keeps these in step).
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 
 def read_pins(path):
@@ -28,8 +30,8 @@ def canonical(name):
 
 
 def check_python():
-    ok = sys.version_info[:2] == (3, 11)
-    return ok, f"Python {sys.version.split()[0]}", "install Python 3.11 and run `make clean venv`"
+    ok = sys.version_info[:2] in SUPPORTED_PYTHONS
+    return ok, f"Python {sys.version.split()[0]}", "install Python 3.11, 3.12 or 3.13 and run `make clean venv`"
 
 
 def check_packages():
@@ -43,16 +45,18 @@ def check_packages():
 
 
 def check_datasets():
-    """Every source archive present, every loader parses (from the cache after the first run)."""
+    """Every source archive present with its pinned sha256, every loader parses (its cache verified)."""
     from . import data
 
     loaders = [data.load_digits, data.load_mnist5k, data.load_rotten_tomatoes, data.load_chinese_reviews,
                data.load_shakespeare, data.load_people_daily]
     for name in sorted(data.sources.SOURCES):
         try:
-            yield True, f"data source {name}: {data.source_archive(name).name}", ""
+            yield True, f"data source {name}: {data.sources.verify_archive(name).name}", ""
         except data.MissingDataError as e:
             yield False, f"data source {name}: missing", str(e)
+        except ValueError as e:
+            yield False, f"data source {name}: damaged", str(e)
     for load in loaders:
         try:
             loaded = load()
@@ -60,6 +64,8 @@ def check_datasets():
             yield True, f"{load.__name__}: {size}", ""
         except data.MissingDataError as e:
             yield False, f"{load.__name__}: source missing", str(e)
+        except ValueError as e:
+            yield False, f"{load.__name__}: damaged data", str(e)
     for load in [data.load_fashion_mnist, data.load_translation_pairs]:
         try:
             yield True, f"{load.__name__} (optional, Debian): {load()!r}", ""

@@ -13,7 +13,7 @@ returning the input gradient) and on a torch module; `input_gradient` picks the 
 
 import numpy as np
 
-from .checks import check_positive_int
+from .checks import check_finite, check_positive_int, describe
 
 
 class Chain:
@@ -48,21 +48,43 @@ def input_gradient(model, x, target):
     Returns (gradients like x, scores f_target(x) of shape (n,)). NumPy in, NumPy out for a
     scratch model; torch in, torch out for a torch module.
     """
+    _check_input(x)
     if _is_torch(model):
         import torch
 
         x = x.detach().requires_grad_(True)
         logits = model(x)
         rows = torch.arange(len(x))
+        _check_target(target, logits)
         target = torch.as_tensor(target).expand(len(x)) if np.ndim(target) == 0 else torch.as_tensor(target)
         scores = logits[rows, target]
         (grad,) = torch.autograd.grad(scores.sum(), x)
         return grad, scores.detach()
     logits = model.forward(x)
+    _check_target(target, logits)
     target = np.broadcast_to(target, (len(x),))
     select = np.zeros_like(logits)
     select[np.arange(len(x)), target] = 1
     return model.backward(select), logits[np.arange(len(x)), target]
+
+
+def _check_input(x):
+    """x: a float batch (n, ...) of finite values, a NumPy array or a torch tensor."""
+    floating = getattr(x, "is_floating_point", lambda: getattr(getattr(x, "dtype", None), "kind", "") == "f")()
+    if not hasattr(x, "shape") or len(x.shape) < 2 or not floating:
+        raise TypeError(f"x: expected a float batch of shape (n, ...), got {describe(x)}")
+    check_finite(x, "x")
+
+
+def _check_target(target, logits):
+    """target: one class index, or one per row, in [0, number of classes) of the (n, classes) logits."""
+    if len(logits.shape) != 2:
+        raise ValueError(f"x: expected inputs for which the model returns (n, classes) logits, got {describe(logits)}")
+    t = np.asarray(target.cpu() if hasattr(target, "cpu") else target)
+    if t.dtype.kind not in "iu" or t.shape not in ((), (logits.shape[0],)):
+        raise TypeError(f"target: expected an int or {logits.shape[0]} ints, got {describe(target)}")
+    if t.size and (t.min() < 0 or t.max() >= logits.shape[1]):
+        raise ValueError(f"target: expected class indices in [0, {logits.shape[1]}), got {target!r:.60}")
 
 
 def saliency(model, x, target):
@@ -84,6 +106,7 @@ def integrated_gradients(model, x, target, baseline=None, steps=64):
     attributions of a row should sum to the second value (completeness).
     """
     check_positive_int(steps, "steps")
+    _check_input(x)
     baseline = x * 0 if baseline is None else baseline
     if baseline.shape != x.shape:
         raise ValueError(f"baseline: expected shape {tuple(x.shape)}, got {tuple(baseline.shape)}")

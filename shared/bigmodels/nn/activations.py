@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from ..checks import check_tensor
 from .module import Module
 
 
@@ -18,8 +19,11 @@ def neg_abs(x):
 
 
 def relu(x):
-    """max(x, 0), slope 0 at x = 0 like torch.relu (torch.clamp would pass the gradient there)."""
-    return torch.where(x > 0, x, torch.zeros_like(x))
+    """max(x, 0), slope 0 at x = 0 like torch.relu (torch.clamp would pass the gradient there).
+
+    Written with x <= 0 so that NaN (which compares False) passes through as NaN, as in torch.relu.
+    """
+    return torch.where(x <= 0, torch.zeros_like(x), x)
 
 
 def sigmoid(x):
@@ -43,7 +47,7 @@ class Activation(Module):
     fn = staticmethod(relu)
 
     def forward(self, x):
-        return self.fn(x)
+        return self.fn(check_tensor(x, f"{type(self).__name__} input"))
 
     @classmethod
     def torch_config(cls, builtin):

@@ -10,6 +10,7 @@ import math
 import torch
 
 from ..scratch import attention as scratch_attention
+from ..checks import check_last_dim, check_positive_int, check_probability, check_tensor
 from .layers import Linear
 from .module import Module
 
@@ -53,8 +54,10 @@ def masked_softmax(scores):
 
 def attention(query, key, value, mask=None, is_causal=False, dropout_p=0.0, scale=None, training=True):
     """softmax(Q K^T * scale + M) V given an additive mask; returns (output, weights after dropout)."""
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"attention: expected query (..., L, E), key (..., S, E), value (..., S, Ev), "
+    if (query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]
+            or not scratch_attention.batch_axes_broadcast(query, key, value)):
+        raise ValueError(f"attention: expected query (..., L, E), key (..., S, E), value (..., S, Ev) with leading "
+                         f"axes that broadcast, "
                          f"got {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
     scale = scale if scale is not None else 1 / math.sqrt(query.shape[-1])
     scores = query @ key.transpose(-2, -1) * scale
@@ -71,6 +74,11 @@ def attention(query, key, value, mask=None, is_causal=False, dropout_p=0.0, scal
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
     """Like F.scaled_dot_product_attention: a bool attn_mask is True where the query may attend."""
+    for name, x in (("query", query), ("key", key), ("value", value)):
+        check_tensor(x, name)
+        if x.dim() < 2:
+            raise ValueError(f"{name}: expected shape (..., length, features), got {tuple(x.shape)}")
+    check_probability(dropout_p, "dropout_p")
     mask = additive_mask(attn_mask, "attn_mask", query.dtype, true_means="attend")
     return attention(query, key, value, mask, is_causal, dropout_p, scale)[0]
 
@@ -85,6 +93,8 @@ class MultiheadAttention(Module):
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False):
         super().__init__()
+        embed_dim, num_heads = check_positive_int(embed_dim, "embed_dim"), check_positive_int(num_heads, "num_heads")
+        check_probability(dropout, "dropout")
         if embed_dim % num_heads:
             raise ValueError(f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
                              f"and num_heads={num_heads}")
@@ -100,6 +110,8 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         """Returns (attn_output, attn_weights): weights averaged over heads, per head, or None."""
+        for name, x in (("query", query), ("key", key), ("value", value)):
+            check_tensor(x, name, ndim=(2, 3))
         unbatched = query.dim() == 2
         if unbatched:
             query, key, value = query[None], key[None], value[None]
@@ -159,15 +171,26 @@ def sinusoidal_table(max_len, d_model, dtype=torch.float32):
     return torch.from_numpy(scratch_attention.sinusoidal_table(max_len, d_model)).to(dtype)
 
 
+def check_input(x, name, d_model):
+    """A positional encoding's input: a 3-D float tensor whose last dimension is d_model."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError(f"{name} input: expected a float tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+    if x.dim() != 3:
+        raise ValueError(f"{name} input: expected a 3-D tensor, got shape {tuple(x.shape)}")
+    check_last_dim(x, f"{name} input", d_model)
+
+
 class PositionalEncoding(Module):
     """x + PE[:L] with the fixed sinusoidal table (a buffer, not a parameter)."""
 
     def __init__(self, d_model, max_len=5000, batch_first=False):
         super().__init__()
-        self.max_len, self.batch_first = max_len, batch_first
+        d_model, max_len = check_positive_int(d_model, "d_model"), check_positive_int(max_len, "max_len")
+        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
         self.register_buffer("table", sinusoidal_table(max_len, d_model, torch.float64), persistent=False)
 
     def forward(self, x):
+        check_input(x, type(self).__name__, self.d_model)
         length = x.shape[1] if self.batch_first else x.shape[0]
         scratch_attention.check_length(length, self.max_len)
         pe = self.table[:length].to(x.dtype)
@@ -179,10 +202,12 @@ class LearnedPositionalEncoding(Module):
 
     def __init__(self, d_model, max_len=5000, batch_first=False):
         super().__init__()
-        self.max_len, self.batch_first = max_len, batch_first
+        d_model, max_len = check_positive_int(d_model, "d_model"), check_positive_int(max_len, "max_len")
+        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
         self.weight = torch.nn.Parameter(0.02 * torch.randn(max_len, d_model))
 
     def forward(self, x):
+        check_input(x, type(self).__name__, self.d_model)
         length = x.shape[1] if self.batch_first else x.shape[0]
         scratch_attention.check_length(length, self.max_len)
         pe = self.weight[:length]

@@ -10,7 +10,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ..scratch.gpt import GPTConfig, check_idx, gpt_block_config
+from ..scratch.gpt import (GPTConfig, check_config, check_generate, check_idx, gpt_block_config,
+                           lookup_tokens)
 from .layers import Embedding, LayerNorm, Linear
 from .transformer import TransformerEncoderLayer
 
@@ -22,7 +23,7 @@ class GPT(torch.nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        self.config = config
+        self.config = check_config(config)
         self.wte = Embedding(config.vocab_size, config.n_embd)
         self.wpe = Embedding(config.block_size, config.n_embd)
         self.drop = torch.nn.Dropout(config.dropout)
@@ -38,7 +39,7 @@ class GPT(torch.nn.Module):
     def forward(self, idx, targets=None):
         check_idx(idx, self.config)
         pos = torch.arange(idx.shape[1], device=idx.device)
-        x = self.drop(self.wte(idx) + self.wpe(pos))
+        x = self.drop(lookup_tokens(self.wte, idx) + self.wpe(pos))
         for block in self.blocks:
             x = block(x, is_causal=True)
         logits = self.lm_head(self.ln_f(x))
@@ -49,6 +50,8 @@ class GPT(torch.nn.Module):
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, generator=None):
         """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them."""
+        check_generate(max_new_tokens, temperature, top_k)
+        check_idx(idx, self.config, crop=True)
         training, _ = self.training, self.eval()
         for _ in range(max_new_tokens):
             logits, _ = self(idx[:, -self.config.block_size:])

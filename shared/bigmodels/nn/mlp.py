@@ -7,7 +7,7 @@ bigmodels.scratch.Sequential.from_torch.
 
 import torch
 
-from ..checks import check_positive_int
+from ..checks import check_positive_int, check_probability, describe
 from . import activations
 from .layers import Linear
 
@@ -19,13 +19,16 @@ def MLP(sizes, activation="relu", dropout=0.0, bias=True, builtin=False):
 
     builtin=True builds the same network from torch.nn's own Linear and activation classes.
     """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes: expected a sequence of MLP layer sizes, got {describe(sizes)}")
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise ValueError(f"sizes: expected at least (in_features, out_features), got {sizes}")
-    for size in sizes:
-        check_positive_int(size, "MLP layer size")
+        raise ValueError(f"sizes: expected at least (in_features, out_features), two MLP layer sizes, got {sizes}")
+    for i, size in enumerate(sizes):
+        check_positive_int(size, f"sizes[{i}]: MLP layer size")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    check_probability(dropout, "dropout")
     source = torch.nn if builtin else activations
     linear = torch.nn.Linear if builtin else Linear
     layers = []

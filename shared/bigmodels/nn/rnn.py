@@ -10,6 +10,7 @@ import math
 import torch
 
 from ..scratch import rnn as scratch_rnn
+from ..checks import check_positive_int, check_tensor
 from .module import Module
 
 
@@ -18,6 +19,9 @@ class RecurrentBase(Module):
 
     def __init__(self, input_size, hidden_size, num_layers, bias, batch_first):
         super().__init__()
+        input_size = check_positive_int(input_size, "input_size")
+        hidden_size = check_positive_int(hidden_size, "hidden_size")
+        num_layers = check_positive_int(num_layers, "num_layers")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first = bias, batch_first
         bound = 1 / math.sqrt(hidden_size)
@@ -44,6 +48,7 @@ class RecurrentBase(Module):
     def _prepare(self, x, states, lengths):
         """Time-major (T, B, F) input, per-layer initial states, and the (T, B, 1) mask (or None)."""
         name = type(self).__name__
+        check_tensor(x, f"{name} input")
         if x.dim() not in (2, 3):
             raise ValueError(f"{name} input: expected a 2-D or 3-D tensor, got shape {tuple(x.shape)}")
         if x.shape[-1] != self.input_size:

@@ -12,6 +12,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ..checks import check_positive_int, check_probability, check_tensor
 from ..scratch import transformer as scratch_transformer
 from .attention import MultiheadAttention, PositionalEncoding, causal_mask
 from .layers import Embedding, LayerNorm, Linear
@@ -30,6 +31,7 @@ class TransformerLayer(Module):
         super().__init__()
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation: expected 'relu' or 'gelu', got {activation!r}")
+        check_probability(dropout, "dropout")
         self.config = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,
                            activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                            norm_first=norm_first, bias=bias)
@@ -43,6 +45,15 @@ class TransformerLayer(Module):
         for i in range(1, n_norms + 1):
             setattr(self, f"norm{i}", LayerNorm(d_model, layer_norm_eps, bias=bias))
             setattr(self, f"dropout{i}", torch.nn.Dropout(dropout))
+
+    def check_input(self, x, name):
+        """x: a float (L, N, E) or (N, L, E) sequence, or an unbatched (L, E) one, E = d_model, L >= 1."""
+        check_tensor(x, name, ndim=(2, 3))
+        if x.shape[-1] != self.config["d_model"]:
+            raise ValueError(f"{name}: expected last dimension d_model (embed_dim) {self.config['d_model']}, "
+                             f"got shape {tuple(x.shape)}")
+        if x.shape[1 if x.dim() == 3 and self.config["batch_first"] else 0] == 0:
+            raise ValueError(f"{name}: expected at least one time step, got shape {tuple(x.shape)}")
 
     def residual(self, x, norm, sublayer):
         """norm(x + f(x)) (post-norm) or x + f(norm(x)) (pre-norm)."""
@@ -62,6 +73,8 @@ class TransformerEncoderLayer(TransformerLayer):
                          norm_first, bias, n_norms=2)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        self.check_input(src, "src")
+
         def self_attention(x):
             out, _ = self.self_attn(x, x, x, src_key_padding_mask, False, src_mask, is_causal=is_causal)
             return self.dropout1(out)
@@ -83,6 +96,9 @@ class TransformerDecoderLayer(TransformerLayer):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        self.check_input(tgt, "tgt")
+        self.check_input(memory, "memory")
+
         def self_attention(x):
             out, _ = self.self_attn(x, x, x, tgt_key_padding_mask, False, tgt_mask, is_causal=tgt_is_causal)
             return self.dropout1(out)
@@ -107,6 +123,7 @@ class Stack(Module):
 
     def __init__(self, layer, num_layers, norm=None):
         super().__init__()
+        num_layers = check_positive_int(num_layers, "num_layers")
         self.layers = torch.nn.ModuleList(copy.deepcopy(layer) for _ in range(num_layers))
         self.norm = norm
 

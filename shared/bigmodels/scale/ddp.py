@@ -34,7 +34,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.multiprocessing.spawn import ProcessException
 
-from ..checks import check_positive_int
+from ..checks import check_choice, check_number, check_positive_int, describe
 from ..compress.distillation import mlp
 from .checkpoint import load_checkpoint, save_checkpoint
 
@@ -56,12 +56,28 @@ class Config:
     timeout: float = 60.0          # seconds a collective waits for a missing peer
     fail_at: int = -1              # test hook: rank fail_rank fails at this step
     fail_rank: int = 0
-    fail_mode: str = "raise"       # 'raise' an exception or 'exit' the process abruptly
+    fail_mode: str = "raise"       # 'raise' an exception, 'exit' the process abruptly or 'hang' (freeze)
     checkpoint: str = ""           # path; saved every checkpoint_every steps and at the end
     checkpoint_every: int = 0
     resume: bool = False
     stop_after: int = -1           # simulate an interruption: stop (after checkpointing) at this step
     warmup: int = 2                # steps excluded from the throughput measurement
+
+    def __post_init__(self):
+        """Refuse a field of the wrong type or out of range, naming it (NumPy scalars are accepted)."""
+        minimum = {"depth": 0, "seed": 0, "threads": 0, "fail_at": -1, "fail_rank": 0, "checkpoint_every": 0,
+                   "stop_after": -1, "warmup": 0}
+        for name in ("steps", "batch_size", "features", "width", "depth", "classes", "n_samples", "seed", "threads",
+                     "fail_at", "fail_rank", "checkpoint_every", "stop_after", "warmup"):
+            check_positive_int(getattr(self, name), f"Config.{name}", minimum=minimum.get(name, 1))
+        check_number(self.lr, "Config.lr", low=0, low_open=True, finite=True)
+        check_number(self.dropout, "Config.dropout", low=0, high=1, high_open=True)
+        check_number(self.noise, "Config.noise", low=0, finite=True)
+        check_number(self.timeout, "Config.timeout", low=0, low_open=True, finite=True)
+        check_choice(self.fail_mode, "Config.fail_mode", ("raise", "exit", "hang"))
+        if not isinstance(self.checkpoint, (str, os.PathLike)) or not isinstance(self.resume, bool):
+            raise TypeError(f"Config.checkpoint and Config.resume: expected a str and a bool, "
+                            f"got {describe(self.checkpoint)} and {describe(self.resume)}")
 
 
 def check_world_size(world_size):
@@ -81,6 +97,10 @@ def make_data(config):
 
 def global_batch(step, n_samples, global_size, seed):
     """Indices of the global batch at `step`: epochs of seeded permutations, so the data position is the step."""
+    step, seed = check_positive_int(step, "step", minimum=0), check_positive_int(seed, "seed", minimum=0)
+    n_samples, global_size = check_positive_int(n_samples, "n_samples"), check_positive_int(global_size, "global_size")
+    if global_size > n_samples:
+        raise ValueError(f"global_size: expected at most n_samples = {n_samples}, got {global_size}")
     per_epoch = n_samples // global_size
     epoch, offset = divmod(step, per_epoch)
     perm = torch.randperm(n_samples, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
@@ -91,8 +111,12 @@ def make_model(config):
     return mlp([config.features] + [config.width] * config.depth + [config.classes], seed=config.seed)
 
 
-def train(config, rank=0, world_size=1):
-    """The training loop every process runs; returns rank-local results (params, losses, samples/s)."""
+def train(config, rank=0, world_size=1, progress=None):
+    """The training loop every process runs; returns rank-local results (params, losses, samples/s).
+
+    progress (a shared int64 tensor, one entry per rank) records 2 * step on entering a step and
+    2 * step + 1 on entering its all-reduce, so that `launch` can name a rank that froze.
+    """
     torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // world_size))
     X, y = make_data(config)
     model = make_model(config)  # same seed on every rank: identical initial copies
@@ -103,9 +127,13 @@ def train(config, rank=0, world_size=1):
     net = torch.nn.parallel.DistributedDataParallel(model) if world_size > 1 else model
     losses, timed_from = [], None
     for step in range(start, config.steps):
+        if progress is not None:
+            progress[rank] = 2 * step
         if step == config.fail_at and rank == config.fail_rank:
             if config.fail_mode == "exit":
                 os._exit(3)
+            if config.fail_mode == "hang":  # frozen: alive but never reaches the next all-reduce
+                time.sleep(10 * config.timeout + 60)
             raise RuntimeError(f"worker {rank} failed on purpose at step {step}")
         if step - start == config.warmup:
             timed_from = time.perf_counter()
@@ -117,6 +145,8 @@ def train(config, rank=0, world_size=1):
         x = F.dropout(x, config.dropout, training=config.dropout > 0)
         loss = F.cross_entropy(net(x), y[idx])
         optimizer.zero_grad(set_to_none=True)
+        if progress is not None:
+            progress[rank] = 2 * step + 1
         loss.backward()  # under DDP this also all-reduces (averages) the gradients
         optimizer.step()
         losses.append(loss.item())
@@ -144,12 +174,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def _worker(rank, world_size, config, port, result_file):
+def _worker(rank, world_size, config, port, result_file, progress):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world_size,
                             timeout=datetime.timedelta(seconds=config.timeout))
     try:
-        result = train(config, rank, world_size)
+        result = train(config, rank, world_size, progress)
         if rank == 0:
             torch.save(result, result_file)
     finally:
@@ -159,7 +189,8 @@ def _worker(rank, world_size, config, port, result_file):
 def launch(config, nproc=1):
     """Run `train` in nproc local processes (one: in this process); return rank 0's results.
 
-    Raises RuntimeError naming the failed worker when one raises or dies.
+    Raises RuntimeError naming the failed worker when one raises or dies, or the frozen one when the
+    others time out waiting for it.
     """
     check_world_size(nproc)
     if nproc == 1:
@@ -169,12 +200,21 @@ def launch(config, nproc=1):
         spawn_log = logging.getLogger("torch.multiprocessing.spawn")
         level = spawn_log.level
         spawn_log.setLevel(logging.ERROR)  # its "Terminating process N" notice: our error below says more
+        progress = torch.full((nproc,), -1, dtype=torch.int64).share_memory_()
         try:
-            torch.multiprocessing.spawn(_worker, args=(nproc, config, free_port(), result_file), nprocs=nproc)
+            torch.multiprocessing.spawn(_worker, args=(nproc, config, free_port(), result_file, progress),
+                                        nprocs=nproc)
         except ProcessException as error:
             message = str(error).strip().splitlines()
+            last = message[-1] if message else ""
+            behind = [r for r in range(nproc) if progress[r] < progress.max()]
+            if "timed out" in last.lower() and behind:
+                step = int(progress[behind[0]]) // 2
+                raise RuntimeError(f"distributed job failed: worker {', '.join(map(str, behind))} of {nproc} froze "
+                                   f"at step {step}: the others gave up after waiting {config.timeout} s for it "
+                                   f"in an all-reduce ({last})") from None
             raise RuntimeError(f"distributed job failed: worker {error.error_index} of {nproc} "
-                               f"(pid {error.error_pid}) died: {message[-1] if message else ''}") from None
+                               f"(pid {error.error_pid}) died: {last}") from None
         finally:
             spawn_log.setLevel(level)
         return torch.load(result_file, weights_only=True)

@@ -7,15 +7,13 @@ costs twice its forward (one product for the input gradient, one for the weight 
 first layer of a network skips the input gradient when its input needs none.
 """
 
-from ..checks import check_positive_int
+from ..checks import check_number, check_positive_int, check_sizes
 
 SECONDS_PER_DAY = 86_400.0
 
 
 def _check_positive(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
-    return value
+    return check_number(value, name, low=0, low_open=True, finite=True)
 
 
 def linear_flops(n_rows, in_features, out_features):
@@ -31,6 +29,8 @@ def attention_flops(batch_size, seq_len, n_embd):
     q, k, v projections 3 * 2BTC^2, scores QK^T 2BT^2C, weighted values AV 2BT^2C, output
     projection 2BTC^2. Causal masking does not save work in a dense implementation.
     """
+    for value, name in ((batch_size, "batch_size"), (seq_len, "seq_len"), (n_embd, "n_embd")):
+        check_positive_int(value, name)
     rows = batch_size * seq_len
     projections = linear_flops(rows, n_embd, 3 * n_embd) + linear_flops(rows, n_embd, n_embd)
     scores_and_values = 2 * (2 * batch_size * seq_len * seq_len * n_embd)
@@ -39,7 +39,9 @@ def attention_flops(batch_size, seq_len, n_embd):
 
 def feedforward_flops(batch_size, seq_len, n_embd, hidden=None):
     """Forward FLOPs of the transformer MLP C -> hidden -> C (hidden = 4C by default)."""
-    hidden = 4 * n_embd if hidden is None else hidden
+    for value, name in ((batch_size, "batch_size"), (seq_len, "seq_len"), (n_embd, "n_embd")):
+        check_positive_int(value, name)
+    hidden = 4 * n_embd if hidden is None else check_positive_int(hidden, "hidden")
     rows = batch_size * seq_len
     return linear_flops(rows, n_embd, hidden) + linear_flops(rows, hidden, n_embd)
 
@@ -52,6 +54,7 @@ def gpt_flops(n_layer, n_embd, vocab_size, batch_size, seq_len, backward=True):
     since every product's input (the embeddings onward) requires a gradient.
     """
     check_positive_int(n_layer, "n_layer")
+    check_positive_int(vocab_size, "vocab_size")
     block = attention_flops(batch_size, seq_len, n_embd) + feedforward_flops(batch_size, seq_len, n_embd)
     forward = n_layer * block + linear_flops(batch_size * seq_len, n_embd, vocab_size)
     return 3 * forward if backward else forward
@@ -62,8 +65,8 @@ def mlp_flops(sizes, batch_size, backward=True):
 
     Backward: 2x forward for every layer but the first, whose input (the data) needs no gradient.
     """
-    if len(sizes) < 2:
-        raise ValueError(f"sizes: expected at least (in_features, out_features), got {sizes!r}")
+    check_sizes(sizes)
+    check_positive_int(batch_size, "batch_size")
     layers = [linear_flops(batch_size, a, b) for a, b in zip(sizes[:-1], sizes[1:])]
     forward = sum(layers)
     if not backward:
@@ -82,7 +85,7 @@ def device_days(flops, flops_per_second, n_devices=1):
     """Days of n_devices running at flops_per_second (effective, i.e. after utilisation) each."""
     _check_positive(flops, "flops")
     _check_positive(flops_per_second, "flops_per_second")
-    _check_positive(n_devices, "n_devices")
+    check_positive_int(n_devices, "n_devices")
     return flops / (flops_per_second * n_devices) / SECONDS_PER_DAY
 
 

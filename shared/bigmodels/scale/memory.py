@@ -7,7 +7,7 @@ state, and every tensor autograd saves for the backward pass (seen through saved
 
 import torch
 
-from ..checks import check_positive_int
+from ..checks import check_positive_int, check_sizes
 
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
 
@@ -34,9 +34,9 @@ def mlp_activation_bytes(sizes, batch_size, bytes_per_value=4):
     buffer), and the loss keeps the log-softmax of the logits (B * out_features) and the int64
     targets (8 B bytes) and a scalar normaliser (one value).
     """
-    if len(sizes) < 2:
-        raise ValueError(f"sizes: expected at least (in_features, out_features), got {sizes!r}")
+    check_sizes(sizes)
     check_positive_int(batch_size, "batch_size")
+    check_positive_int(bytes_per_value, "bytes_per_value")
     values = batch_size * (sum(sizes[:-1]) + sizes[-1])
     return (values + 1) * bytes_per_value + 8 * batch_size
 

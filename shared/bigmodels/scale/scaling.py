@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..checks import check_positive_int
+from ..checks import check_finite, check_number, check_numbers, check_positive_int, check_tensor
 from ..nn import MLP
 from .params import count_parameters
 
@@ -21,7 +21,18 @@ CHINCHILLA_TOKENS_PER_PARAM = 20  # Hoffmann et al. 2022: compute-optimal D is a
 
 
 def power_law(n, a, alpha, c):
-    """L(n) = a n^-alpha + c: a reducible part falling as a power of n plus an irreducible floor c."""
+    """L(n) = a n^-alpha + c: a reducible part falling as a power of n plus an irreducible floor c.
+
+    n: a positive size or an array of them (elementwise); a, alpha, c: finite numbers >= 0."""
+    values = check_numbers(n, "n")
+    if values.size and not (np.isfinite(values).all() and (values > 0).all()):
+        raise ValueError(f"n: expected finite sizes > 0, got min {values.min()} and max {values.max()}")
+    for value, name in ((a, "a"), (alpha, "alpha"), (c, "c")):
+        check_number(value, name, low=0, finite=True)
+    return _power_law(n if values.dtype.kind == "f" else values.astype(float), a, alpha, c)
+
+
+def _power_law(n, a, alpha, c):
     return a * np.power(n, -alpha) + c
 
 
@@ -48,16 +59,18 @@ def fit_power_law(n, loss, sigma=None):
     """
     from scipy.optimize import curve_fit
 
-    n, loss = np.asarray(n, dtype=float), np.asarray(loss, dtype=float)
+    n, loss = check_numbers(n, "n").astype(float, copy=False), check_numbers(loss, "loss").astype(float, copy=False)
     if n.ndim != 1 or n.shape != loss.shape:
         raise ValueError(f"n and loss: expected 1-D arrays of equal length, got shapes {n.shape} and {loss.shape}")
     if len(n) < 4:
         raise ValueError(f"n: expected at least 4 points to fit 3 parameters, got {len(n)}")
+    check_finite(n, "n")
+    check_finite(loss, "loss")
     if np.any(n <= 0):
         raise ValueError(f"n: expected positive sizes, got min {n.min()}")
     n0 = n.min()
     p0 = (max(loss[0] - loss[-1], 1e-3), 0.5, max(loss.min() * 0.5, 0.0))
-    params, cov = curve_fit(power_law, n / n0, loss, p0=p0, sigma=sigma, absolute_sigma=sigma is not None,
+    params, cov = curve_fit(_power_law, n / n0, loss, p0=p0, sigma=sigma, absolute_sigma=sigma is not None,
                             bounds=([0, 0, 0], [np.inf, 5, np.inf]), maxfev=20_000)
     a0, alpha, c = params
     a0_err, alpha_err, c_err = np.sqrt(np.diag(cov))
@@ -67,8 +80,8 @@ def fit_power_law(n, loss, sigma=None):
 
 def chinchilla_optimal(compute, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
     """Compute-optimal (N, D) for a budget C = 6 N D with D = tokens_per_param * N."""
-    if not compute > 0:
-        raise ValueError(f"compute: expected a positive number of FLOPs, got {compute!r}")
+    check_number(compute, "compute", low=0, low_open=True, finite=True)
+    check_number(tokens_per_param, "tokens_per_param", low=0, low_open=True, finite=True)
     n_params = np.sqrt(compute / (6 * tokens_per_param))
     return float(n_params), float(tokens_per_param * n_params)
 
@@ -121,7 +134,13 @@ def non_embedding_parameters(model):
 def get_batch(ids, block_size, batch_size, generator):
     """batch_size random windows of ids: inputs (B, T) and the next-token targets (B, T).
 
-    The torch twin of bigmodels.scratch.gpt.get_batch (same arguments; a torch.Generator)."""
+    The torch twin of bigmodels.scratch.gpt.get_batch (same arguments; a torch.Generator). The ids themselves are
+    not scanned (a full pass over the corpus every step): the model's embedding checks those of each batch."""
+    check_tensor(ids, "ids", ndim=1, floating=False)
+    check_positive_int(block_size, "block_size")
+    check_positive_int(batch_size, "batch_size")
+    if len(ids) <= block_size + 1:
+        raise ValueError(f"ids: expected more than block_size + 1 = {block_size + 1} tokens, got {len(ids)}")
     starts = torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
     x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
     y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])

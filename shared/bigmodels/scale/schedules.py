@@ -2,7 +2,7 @@
 
 import math
 
-from ..checks import check_positive_int
+from ..checks import check_number, check_positive_int, check_tensor, describe, loss_naming_targets
 
 
 def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
@@ -12,8 +12,9 @@ def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):
     then cosine decay: min_lr + (max_lr - min_lr) (1 + cos(pi t)) / 2, t = (step - warmup) / (total - warmup);
     min_lr from total_steps on.
     """
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise ValueError(f"step: expected an int >= 0, got {step!r}")
+    check_positive_int(step, "step", minimum=0)
+    check_number(max_lr, "max_lr", low=0)
+    check_number(min_lr, "min_lr", low=0)
     check_positive_int(warmup_steps, "warmup_steps", minimum=0)
     check_positive_int(total_steps, "total_steps")
     if warmup_steps >= total_steps:
@@ -36,13 +37,19 @@ def accumulate_gradients(model, loss_fn, X, y, micro_batches):
     a large one. Returns the full-batch loss (a float).
     """
     check_positive_int(micro_batches, "micro_batches")
+    check_tensor(X, "X")
+    if not hasattr(y, "dim") or y.dim() == 0:
+        raise TypeError(f"y: expected a tensor of targets, one per row of X, got {describe(y)}")
+    if len(y) != len(X) or len(y) == 0:
+        raise ValueError(f"y: expected one target per row of X ({len(X)} rows, at least 1), got {len(y)}")
     n = len(y)
     if n % micro_batches:
         raise ValueError(f"micro_batches: expected a divisor of the batch size {n}, got {micro_batches}")
     size = n // micro_batches
     total = 0.0
     for start in range(0, n, size):
-        loss = loss_fn(model(X[start:start + size]), y[start:start + size]) * (size / n)
+        loss = loss_naming_targets(loss_fn, model(X[start:start + size]), y[start:start + size]) * (size / n)
         loss.backward()
         total += loss.item()
     return total
+

@@ -16,7 +16,8 @@ Float masks are added to the scores in both.
 
 import numpy as np
 
-from ..checks import check_float_array, check_positive_int, check_probability, describe
+from ..checks import (check_dtype, check_float_array, check_grad, check_last_dim, check_number, check_positive_int,
+                      check_probability, describe)
 from .layers import Dropout, Linear
 from .module import Module, default_rng
 from . import functional as F
@@ -71,8 +72,9 @@ class ScaledDotProductAttention(Module):
 
     def __init__(self, dropout_p=0.0, scale=None, *, dtype=np.float64, rng=None):
         super().__init__()
-        self.dtype = np.dtype(dtype)
-        self.scale = scale
+        self.dtype = check_dtype(dtype)
+        self.scale = scale if scale is None else check_number(scale, "scale")
+        check_probability(dropout_p, "dropout_p")
         self.dropout = self.add_module("dropout", Dropout(dropout_p, dtype=dtype, rng=default_rng(rng)))
 
     def forward(self, query, key, value, attn_mask=None, is_causal=False):
@@ -85,8 +87,10 @@ class ScaledDotProductAttention(Module):
             check_float_array(x, name, dtype=self.dtype)
             if x.ndim < 2:
                 raise ValueError(f"{name}: expected shape (..., length, features), got {x.shape}")
-        if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-            raise ValueError(f"attention: expected query (..., L, E), key (..., S, E), value (..., S, Ev), "
+        if (query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]
+                or not batch_axes_broadcast(query, key, value)):
+            raise ValueError(f"attention: expected query (..., L, E), key (..., S, E), value (..., S, Ev) with leading "
+                             f"axes that broadcast, "
                              f"got {query.shape}, {key.shape}, {value.shape}")
         self.q, self.k, self.v = query, key, value
         self.s = float(self.scale if self.scale is not None else 1 / np.sqrt(query.shape[-1]))
@@ -98,10 +102,13 @@ class ScaledDotProductAttention(Module):
             scores = scores + mask
         self.weights = masked_softmax(scores)
         self.dropped = self.dropout(self.weights)
-        return self.dropped @ value
+        out = self.dropped @ value
+        self.out_shape = out.shape
+        return out
 
     def backward(self, grad_output):
         """dV = P^T dO, dP = dO V^T, dS = softmax_grad(P, dP) * scale, dQ = dS K, dK = dS^T Q."""
+        check_grad(grad_output, self.out_shape, "attention grad_output")
         grad_value = np.swapaxes(self.dropped, -1, -2) @ grad_output
         grad_weights = self.dropout.backward(grad_output @ np.swapaxes(self.v, -1, -2))
         grad_scores = F.softmax_grad(self.weights, grad_weights) * self.s
@@ -109,6 +116,15 @@ class ScaledDotProductAttention(Module):
         grad_key = np.swapaxes(grad_scores, -1, -2) @ self.q
         return (_unbroadcast(grad_query, self.q.shape), _unbroadcast(grad_key, self.k.shape),
                 _unbroadcast(grad_value, self.v.shape))
+
+
+def batch_axes_broadcast(query, key, value):
+    """Whether the leading (batch) axes of query, key and value broadcast together."""
+    try:
+        np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        return False
+    return True
 
 
 def _unbroadcast(grad, shape):
@@ -124,6 +140,7 @@ def _unbroadcast(grad, shape):
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
                                  scale=None, rng=None):
     """The function form of ScaledDotProductAttention, like F.scaled_dot_product_attention."""
+    check_float_array(query, "query")
     layer = ScaledDotProductAttention(dropout_p, scale, dtype=query.dtype, rng=rng)
     return layer(query, key, value, attn_mask, is_causal)
 
@@ -148,7 +165,7 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         self.dropout_p = check_probability(dropout, "dropout")
         self.batch_first = batch_first
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
         bound = np.sqrt(6 / (4 * embed_dim))  # xavier_uniform_ on (3E, E), as torch initialises it
         self.in_proj_weight = self.add_param("in_proj_weight",
@@ -162,6 +179,7 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         """Returns (attn_output, attn_weights): weights averaged over heads, per head, or None."""
+        check_float_array(query, "query", ndim=(2, 3), dtype=self.dtype)
         self.unbatched = query.ndim == 2
         q, k, v = (self._batch_first(x, name) for x, name in ((query, "query"), (key, "key"), (value, "value")))
         if self.unbatched and key_padding_mask is not None:
@@ -185,11 +203,12 @@ class MultiheadAttention(Module):
             out, weights = out[0], None if weights is None else weights[0]
         elif not self.batch_first:
             out = out.transpose(1, 0, 2)
+        self.out_shape = out.shape
         return out, weights
 
     def backward(self, grad_attn_output):
         """Returns (grad_query, grad_key, grad_value) in the layout of the inputs."""
-        g = grad_attn_output
+        g = check_grad(grad_attn_output, self.out_shape, "grad_attn_output")
         g = g[None] if self.unbatched else (g if self.batch_first else g.transpose(1, 0, 2))
         g_heads = self.attention.backward(self._split(self.out_proj.backward(g)))
         e, w = self.embed_dim, self.in_proj_weight
@@ -273,18 +292,20 @@ class PositionalEncoding(Module):
     def __init__(self, d_model, max_len=5000, batch_first=False, *, dtype=np.float64, rng=None):
         super().__init__()
         self.d_model, self.max_len = check_positive_int(d_model, "d_model"), check_positive_int(max_len, "max_len")
-        self.batch_first, self.dtype = batch_first, np.dtype(dtype)
+        self.batch_first, self.dtype = batch_first, check_dtype(dtype)
         self.table = sinusoidal_table(max_len, d_model, dtype)
 
     def forward(self, x):
         check_float_array(x, "PositionalEncoding input", ndim=3)
+        check_last_dim(x, "PositionalEncoding input", self.d_model)
+        self.shape = x.shape
         length = x.shape[1] if self.batch_first else x.shape[0]
         check_length(length, self.max_len)
         pe = self.table[:length]
         return x + (pe[None] if self.batch_first else pe[:, None])
 
     def backward(self, grad_output):
-        return grad_output
+        return check_grad(grad_output, self.shape, "PositionalEncoding grad_output")
 
 
 class LearnedPositionalEncoding(Module):
@@ -293,18 +314,21 @@ class LearnedPositionalEncoding(Module):
     def __init__(self, d_model, max_len=5000, batch_first=False, *, dtype=np.float64, rng=None):
         super().__init__()
         self.d_model, self.max_len = check_positive_int(d_model, "d_model"), check_positive_int(max_len, "max_len")
-        self.batch_first, self.dtype = batch_first, np.dtype(dtype)
+        self.batch_first, self.dtype = batch_first, check_dtype(dtype)
         weight = 0.02 * default_rng(rng).standard_normal((max_len, d_model))
         self.weight = self.add_param("weight", weight.astype(dtype))
 
     def forward(self, x):
         check_float_array(x, "LearnedPositionalEncoding input", ndim=3, dtype=self.dtype)
+        check_last_dim(x, "LearnedPositionalEncoding input", self.d_model)
+        self.shape = x.shape
         self.length = x.shape[1] if self.batch_first else x.shape[0]
         check_length(self.length, self.max_len)
         pe = self.weight[:self.length]
         return x + (pe[None] if self.batch_first else pe[:, None])
 
     def backward(self, grad_output):
+        check_grad(grad_output, self.shape, "LearnedPositionalEncoding grad_output")
         lead = 0 if self.batch_first else 1
         self._grads["weight"][:self.length] += grad_output.sum(axis=lead)
         return grad_output

@@ -8,12 +8,14 @@ returns dL/d(input) for grad_output = 1.
 import numpy as np
 from scipy.special import erf
 
-from ..checks import check_float_array, check_labels, check_same_shape
+from ..checks import check_float_array, check_labels, check_same_shape, describe
 
 
 # -- activations ------------------------------------------------------------------------------
 def relu(x):
     """max(0, x)"""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x: expected a NumPy array, got {describe(x)}")
     return np.maximum(x, 0)
 
 
@@ -73,14 +75,15 @@ ACTIVATIONS = {
 
 def get_activation(name):
     """The (f, f_grad) pair for an activation name."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"activation: expected one of the names {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
 
 
 # -- softmax ----------------------------------------------------------------------------------
 def softmax(x, axis=-1):
     """exp(x_i - max x) / sum_j exp(x_j - max x): shifting by the max keeps exp from overflowing."""
+    _check_softmax_input(x, axis)
     z = x - np.max(x, axis=axis, keepdims=True)
     e = np.exp(z)
     return e / np.sum(e, axis=axis, keepdims=True)
@@ -93,8 +96,15 @@ def softmax_grad(y, grad_y, axis=-1):
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x), stable for logits of any size."""
+    _check_softmax_input(x, axis)
     z = x - np.max(x, axis=axis, keepdims=True)
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+def _check_softmax_input(x, axis):
+    check_float_array(x, "x")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"axis: expected an int in [{-x.ndim}, {x.ndim}), got {axis!r}")
 
 
 # -- losses (mean reduction, like torch's default) ----------------------------------------------
@@ -141,4 +151,4 @@ def binary_cross_entropy_with_logits_grad(logits, target):
 
 def _check_logits_targets(logits, target):
     check_float_array(logits, "logits", ndim=2)
-    check_labels(target, "target", logits.shape[1], shape=(logits.shape[0],))
+    check_labels(target, "target", logits.shape[1], shape=(logits.shape[0],), rows_of="logits")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import (check_dtype, check_grad, check_number, check_positive_int, check_probability, describe,
+                      has_integer_dtype)
 from . import functional as F
 from .layers import Dropout, Embedding, LayerNorm, Linear
 from .module import Module, default_rng
@@ -31,6 +33,14 @@ class GPTConfig:
     norm_first: bool = True  # False: post-norm blocks, LayerNorm(x + f(x)), for comparison only
 
 
+def check_generate(max_new_tokens, temperature, top_k):
+    """generate's arguments: max_new_tokens >= 0, temperature > 0, top_k None or >= 1."""
+    check_positive_int(max_new_tokens, "max_new_tokens", minimum=0)
+    check_number(temperature, "temperature", low=0, low_open=True, finite=True)
+    if top_k is not None:
+        check_positive_int(top_k, "top_k")
+
+
 def gpt_block_config(config):
     """The TransformerEncoderLayer arguments of one GPT block."""
     return dict(d_model=config.n_embd, nhead=config.n_head, dim_feedforward=4 * config.n_embd,
@@ -38,12 +48,35 @@ def gpt_block_config(config):
                 bias=config.bias)
 
 
-def check_idx(idx, config):
-    """idx must be integer (B, T) with T <= block_size (token range is checked by the embedding)."""
+def check_config(config):
+    """Every size of a GPTConfig a positive int, n_embd divisible by n_head, dropout in [0, 1)."""
+    for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
+        check_positive_int(getattr(config, name, None), f"config.{name}")
+    if config.n_embd % config.n_head:
+        raise ValueError(f"config.n_embd: expected a value divisible by n_head={config.n_head}, got {config.n_embd}")
+    check_probability(config.dropout, "config.dropout")
+    return config
+
+
+def check_idx(idx, config, crop=False):
+    """idx must be integer (B, T) with 1 <= T and T <= block_size unless generate crops it (token range is checked
+    by the embedding: see lookup_tokens)."""
+    if not has_integer_dtype(idx):
+        raise TypeError(f"idx: expected an integer array (batch, time) of token ids, got {describe(idx)}")
     if idx.ndim != 2:
         raise ValueError(f"idx: expected shape (batch, time), got {tuple(idx.shape)}")
-    if idx.shape[1] > config.block_size:
+    if idx.shape[1] == 0:
+        raise ValueError(f"idx: expected at least one time step, got shape {tuple(idx.shape)}")
+    if idx.shape[1] > config.block_size and not crop:
         raise ValueError(f"idx: sequence length {idx.shape[1]} exceeds block_size {config.block_size}")
+
+
+def lookup_tokens(wte, idx):
+    """wte(idx), its out-of-range error naming idx (the embedding scans the ids once, so idx is not scanned twice)."""
+    try:
+        return wte(idx)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"idx: {error}") from None
 
 
 class GPT(Module):
@@ -51,7 +84,7 @@ class GPT(Module):
 
     def __init__(self, config, *, dtype=np.float64, rng=None):
         super().__init__()
-        self.config, self.dtype = config, np.dtype(dtype)
+        self.config, self.dtype = check_config(config), check_dtype(dtype)
         rng = default_rng(rng)
         kw = dict(dtype=dtype, rng=rng)
         self.wte = self.add_module("wte", Embedding(config.vocab_size, config.n_embd, **kw))
@@ -67,7 +100,7 @@ class GPT(Module):
 
     def forward(self, idx, targets=None):
         check_idx(idx, self.config)
-        x = self.drop(self.wte(idx) + self.wpe(np.arange(idx.shape[1])))
+        x = self.drop(lookup_tokens(self.wte, idx) + self.wpe(np.arange(idx.shape[1])))
         for block in self.blocks:
             x = block(x, is_causal=True)
         self.x = self.ln_f(x)
@@ -79,7 +112,11 @@ class GPT(Module):
 
     def backward(self, grad_logits=None):
         """Backpropagate dL/dlogits (by default that of the loss of the last forward); returns None."""
-        if grad_logits is None:
+        if grad_logits is None and self.targets is None:
+            raise ValueError("grad_logits: expected an array, since forward was called without targets")
+        if grad_logits is not None:
+            check_grad(grad_logits, self.logits.shape, "grad_logits")
+        else:
             v = self.logits.shape[-1]
             grad_logits = F.cross_entropy_grad(self.logits.reshape(-1, v), self.targets.reshape(-1))
             grad_logits = grad_logits.reshape(self.logits.shape)
@@ -98,6 +135,8 @@ class GPT(Module):
 
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, rng=None):
         """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them."""
+        check_generate(max_new_tokens, temperature, top_k)
+        check_idx(idx, self.config, crop=True)
         rng = default_rng(rng)
         training, _ = self.training, self.eval()
         for _ in range(max_new_tokens):
@@ -143,11 +182,18 @@ def encode_chars(text, chars=None):
     """Token ids of a text, one per character, in the sorted character set; returns (ids, chars)."""
     chars = sorted(set(text)) if chars is None else chars
     stoi = {c: i for i, c in enumerate(chars)}
+    unknown = set(text) - set(stoi)
+    if unknown:
+        raise ValueError(f"text: expected only characters of chars, got {len(unknown)} others: {sorted(unknown)[:5]}")
     return np.array([stoi[c] for c in text], dtype=np.int64), chars
 
 
 def get_batch(data, block_size, batch_size, rng):
     """batch_size random windows x = data[i:i+T] and their next-character targets y = data[i+1:i+T+1]."""
+    check_positive_int(block_size, "block_size")
+    check_positive_int(batch_size, "batch_size")
+    if len(data) <= block_size:
+        raise ValueError(f"data: expected more than block_size={block_size} tokens, got {len(data)}")
     start = rng.integers(0, len(data) - block_size, size=batch_size)
     window = start[:, None] + np.arange(block_size)
     return data[window], data[window + 1]

@@ -2,12 +2,16 @@
 
 import numpy as np
 
+from ..checks import check_finite, check_float_array, check_number
+
 
 def numerical_gradient(f, x, eps=1e-6):
     """Central differences (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry of x.
 
     f takes no arguments and reads x, which is perturbed in place and restored.
     """
+    check_finite(check_float_array(x, "x"), "x")
+    check_number(eps, "eps", low=0, low_open=True, finite=True)
     grad = np.zeros_like(x, dtype=np.float64)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):

@@ -6,7 +6,8 @@ parameter gradients into `grads` and returns the gradient with respect to the in
 
 import numpy as np
 
-from ..checks import check_float_array, check_positive_int, check_probability
+from ..checks import (check_dtype, check_float_array, check_grad, check_index, check_number, check_positive_int,
+                      check_probability)
 from . import functional as F
 from .module import Module, default_rng, init_uniform
 
@@ -21,7 +22,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
         bound = 1 / np.sqrt(in_features)
         self.weight = self.add_param("weight", init_uniform(rng, (out_features, in_features), bound, dtype))
@@ -43,6 +44,7 @@ class Linear(Module):
         input_grad=False skips dx (returns None): the gradient for the data fed to the first layer
         is never used in training, and torch skips it too for inputs that do not require grad.
         """
+        check_grad(grad_output, self.x.shape[:-1] + (self.out_features,), "Linear grad_output")
         x2 = self.x.reshape(-1, self.in_features)
         g2 = grad_output.reshape(-1, self.out_features)
         self._grads["weight"] += g2.T @ x2
@@ -70,12 +72,10 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = check_positive_int(num_embeddings, "num_embeddings")
         self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
-        if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
-            raise ValueError(
-                f"padding_idx: expected a value in [-{num_embeddings}, {num_embeddings}), got {padding_idx}"
-            )
+        if padding_idx is not None:
+            check_index(padding_idx, "padding_idx", -num_embeddings, num_embeddings)
         self.padding_idx = padding_idx % num_embeddings if padding_idx is not None else None
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         weight = default_rng(rng).standard_normal((num_embeddings, embedding_dim)).astype(dtype)
         if self.padding_idx is not None:
             weight[self.padding_idx] = 0
@@ -93,6 +93,7 @@ class Embedding(Module):
 
     def backward(self, grad_output):
         """dW[i] += sum of grad_output rows where ids == i; token ids have no gradient (returns None)."""
+        check_grad(grad_output, self.ids.shape + (self.embedding_dim,), "Embedding grad_output")
         grad = self._grads["weight"]
         np.add.at(grad, self.ids.reshape(-1), grad_output.reshape(-1, self.embedding_dim))
         if self.padding_idx is not None:
@@ -120,8 +121,8 @@ class LayerNorm(Module):
                 raise ValueError(f"normalized_shape: only the last dimension is supported, got {normalized_shape}")
             normalized_shape = normalized_shape[0]
         self.normalized_shape = check_positive_int(normalized_shape, "normalized_shape")
-        self.eps = float(eps)
-        self.dtype = np.dtype(dtype)
+        self.eps = float(check_number(eps, "eps", low=0, finite=True))
+        self.dtype = check_dtype(dtype)
         self.elementwise_affine = elementwise_affine
         self.has_bias = elementwise_affine and bias
         if elementwise_affine:
@@ -142,6 +143,7 @@ class LayerNorm(Module):
 
     def backward(self, grad_output):
         """dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), g = dy * weight."""
+        check_grad(grad_output, self.x_hat.shape, "LayerNorm grad_output")
         lead = tuple(range(grad_output.ndim - 1))
         if self.elementwise_affine:
             self._grads["weight"] += np.sum(grad_output * self.x_hat, axis=lead)
@@ -171,10 +173,12 @@ class Dropout(Module):
     def __init__(self, p=0.5, *, dtype=np.float64, rng=None):
         super().__init__()
         self.p = check_probability(p, "p")
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self.rng = default_rng(rng)
 
     def forward(self, x):
+        check_float_array(x, "Dropout input")
+        self.shape = x.shape
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -182,6 +186,7 @@ class Dropout(Module):
         return x * self.mask
 
     def backward(self, grad_output):
+        check_grad(grad_output, self.shape, "Dropout grad_output")
         return grad_output if self.mask is None else grad_output * self.mask
 
     @classmethod
@@ -201,7 +206,7 @@ class Activation(Module):
 
     def __init__(self, *, dtype=np.float64, rng=None):
         super().__init__()
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self.f, self.f_grad = F.get_activation(self.name)
 
     def forward(self, x):
@@ -210,6 +215,7 @@ class Activation(Module):
         return self.y
 
     def backward(self, grad_output):
+        check_grad(grad_output, self.x.shape, f"{type(self).__name__} grad_output")
         return grad_output * self.f_grad(self.x, self.y)
 
     @classmethod
@@ -227,6 +233,7 @@ class ReLU(Activation):
 
     def backward(self, grad_output):
         """dy passes where x > 0: multiplying by the boolean mask keeps the dtype (and beats np.where)."""
+        check_grad(grad_output, self.x.shape, "ReLU grad_output")
         return grad_output * (self.x > 0)
 
 

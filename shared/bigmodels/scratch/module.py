@@ -8,6 +8,8 @@ themselves, so an optimizer that updates them in place updates the model.
 
 import numpy as np
 
+from ..checks import check_rng
+
 
 class Module:
     def __init__(self):
@@ -114,4 +116,5 @@ def init_uniform(rng, shape, bound, dtype):
 
 
 def default_rng(rng):
-    return rng if rng is not None else np.random.default_rng()
+    """rng itself, a fresh generator for None, or a seeded one for an int (see checks.check_rng)."""
+    return check_rng(rng)

@@ -12,7 +12,7 @@ state (momentum buffers, moment estimates) lives in `state[name]`.
 
 import numpy as np
 
-from ..checks import describe
+from ..checks import check_number, check_probability, describe
 
 
 def _check_model(model):
@@ -21,16 +21,10 @@ def _check_model(model):
     return model
 
 
-def _check_nonnegative(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or value < 0:
-        raise ValueError(f"{name}: expected a float >= 0, got {value!r}")
-    return float(value)
-
-
 class Optimizer:
     def __init__(self, model, lr):
         self.model = _check_model(model)
-        self.lr = _check_nonnegative(lr, "lr")
+        self.lr = float(check_number(lr, "lr", low=0, finite=True))
         self.state = {}
 
     def zero_grad(self):
@@ -51,9 +45,9 @@ class SGD(Optimizer):
 
     def __init__(self, model, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(model, lr)
-        self.momentum = _check_nonnegative(momentum, "momentum")
-        self.dampening = float(dampening)
-        self.weight_decay = _check_nonnegative(weight_decay, "weight_decay")
+        self.momentum = float(check_number(momentum, "momentum", low=0, finite=True))
+        self.dampening = float(check_number(dampening, "dampening", finite=True))
+        self.weight_decay = float(check_number(weight_decay, "weight_decay", low=0, finite=True))
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov: expected momentum > 0 and dampening = 0, "
                              f"got momentum={momentum} and dampening={dampening}")
@@ -83,13 +77,14 @@ class Adam(Optimizer):
 
     def __init__(self, model, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(model, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas: expected a pair (beta1, beta2), got {describe(betas)}")
         b1, b2 = betas
         for name, b in (("betas[0]", b1), ("betas[1]", b2)):
-            if not 0 <= b < 1:
-                raise ValueError(f"{name}: expected a value in [0, 1), got {b}")
+            check_probability(b, name)
         self.betas = (float(b1), float(b2))
-        self.eps = _check_nonnegative(eps, "eps")
-        self.weight_decay = _check_nonnegative(weight_decay, "weight_decay")
+        self.eps = float(check_number(eps, "eps", low=0, finite=True))
+        self.weight_decay = float(check_number(weight_decay, "weight_decay", low=0, finite=True))
 
     def update(self, p, grad, state):
         b1, b2 = self.betas
@@ -127,8 +122,14 @@ def clip_grad_norm_(grads, max_norm, norm_type=2.0):
     """
     if hasattr(grads, "grads"):
         grads = grads.grads
+    if isinstance(grads, (str, bytes)) or not hasattr(grads, "__iter__"):
+        raise TypeError(f"grads: expected a scratch model, a dict or a list of NumPy arrays, got {describe(grads)}")
     arrays = list(grads.values()) if isinstance(grads, dict) else list(grads)
-    norm_type = float(norm_type)
+    for g in arrays:
+        if not isinstance(g, np.ndarray) or g.dtype.kind != "f":
+            raise TypeError(f"grads: expected NumPy float arrays, got {describe(g)}")
+    check_number(max_norm, "max_norm", low=0)
+    norm_type = float(check_number(norm_type, "norm_type", low=0, low_open=True))
     if norm_type == np.inf:
         total = max((float(np.max(np.abs(g))) for g in arrays if g.size), default=0.0)
     else:

@@ -16,7 +16,7 @@ gradients are again single GEMMs after the backward loop.
 
 import numpy as np
 
-from ..checks import check_float_array, check_positive_int, describe
+from ..checks import check_dtype, check_float_array, check_positive_int, describe
 from .module import Module, default_rng, init_uniform
 
 
@@ -68,7 +68,7 @@ class RecurrentBase(Module):
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
         self.bias, self.batch_first = bool(bias), bool(batch_first)
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
         bound = 1 / np.sqrt(hidden_size)
         rows = self.gates * hidden_size

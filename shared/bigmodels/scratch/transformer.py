@@ -13,7 +13,7 @@ import copy
 
 import numpy as np
 
-from ..checks import check_positive_int, check_probability
+from ..checks import check_dtype, check_float_array, check_positive_int, check_probability
 from . import functional as F
 from .attention import MultiheadAttention, causal_mask
 from .layers import Dropout, LayerNorm, Linear
@@ -52,7 +52,7 @@ class TransformerLayer(Module):
             raise ValueError(f"activation: expected 'relu' or 'gelu', got {activation!r}")
         self.layer_norm_eps, self.batch_first = layer_norm_eps, batch_first
         self.norm_first, self.bias = norm_first, bias
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
         kw = dict(dtype=dtype, rng=rng)
         self.self_attn = self.add_module(
@@ -68,6 +68,14 @@ class TransformerLayer(Module):
             setattr(self, f"norm{i}", norm)
             setattr(self, f"dropout{i}", self.add_module(f"dropout{i}", Dropout(dropout, **kw)))
             setattr(self, f"residual{i}", Residual(norm, norm_first))
+
+    def _check_input(self, x, name):
+        """x: a float (L, N, E) or (N, L, E) sequence, or an unbatched (L, E) one, E = d_model, L >= 1."""
+        check_float_array(x, name, ndim=(2, 3), dtype=self.dtype)
+        if x.shape[-1] != self.d_model:
+            raise ValueError(f"{name}: expected last dimension d_model (embed_dim) {self.d_model}, got shape {x.shape}")
+        if x.shape[1 if x.ndim == 3 and self.batch_first else 0] == 0:
+            raise ValueError(f"{name}: expected at least one time step, got shape {x.shape}")
 
     def _ff(self, x):
         self.h = self.linear1(x)
@@ -108,6 +116,8 @@ class TransformerEncoderLayer(TransformerLayer):
                           batch_first, norm_first, bias, dtype, rng, n_norms=2)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        self._check_input(src, "src")
+
         def sa(x):
             out, _ = self.self_attn(x, x, x, src_key_padding_mask, False, src_mask, is_causal=is_causal)
             return self.dropout1(out)
@@ -138,6 +148,9 @@ class TransformerDecoderLayer(TransformerLayer):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        self._check_input(tgt, "tgt")
+        self._check_input(memory, "memory")
+
         def sa(x):
             out, _ = self.self_attn(x, x, x, tgt_key_padding_mask, False, tgt_mask, is_causal=tgt_is_causal)
             return self.dropout1(out)
@@ -251,8 +264,9 @@ class Transformer(Module):
                  dropout=0.1, activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False,
                  bias=True, *, dtype=np.float64, rng=None):
         super().__init__()
+        check_positive_int(d_model, "d_model")
         rng = default_rng(rng)
-        self.d_model, self.nhead, self.batch_first, self.dtype = d_model, nhead, batch_first, np.dtype(dtype)
+        self.d_model, self.nhead, self.batch_first, self.dtype = d_model, nhead, batch_first, check_dtype(dtype)
         cfg = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,
                    activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                    norm_first=norm_first, bias=bias, dtype=dtype, rng=rng)
