@@ -66,15 +66,28 @@ book: venv
 	$(BIN)/jupyter-book build $(BOOK_FLAGS) .
 	@echo "Book: file://$(CURDIR)/_build/html/index.html"
 
+# A double-click on a chapter's .py opens it as a notebook (jupytext pairs it with the .ipynb, outputs included):
+# JupyterLab reads tools/jupyterlab-settings.json as overrides.json from the environment's settings folder.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: venv
+	@mkdir -p $(LAB_SETTINGS) && cp tools/jupyterlab-settings.json $(LAB_SETTINGS)/overrides.json
 	$(BIN)/jupyter lab chapters/
 
 sync: venv
 	$(BIN)/jupytext --sync chapters/*.ipynb
 	$(BIN)/python book/make_toc.py
 
-doctor: venv
-	$(BIN)/python -m bigmodels.doctor
+# Needs no environment: first tools/preflight.py (standard library, any python3) checks what set-up needs
+# (OS, a supported Python, disk, network while .venv or .data is missing, make), then, once installed,
+# bigmodels.doctor checks the packages, data and device. Both print only what is wrong, each with its fix;
+# otherwise one OK line. `.venv/bin/python -m bigmodels.doctor --all` lists every check.
+doctor:
+	@py=; for c in $(PYTHON) python3 python; do command -v $$c >/dev/null 2>&1 && { py=$$c; break; }; done; \
+	if [ -z "$$py" ]; then echo "FAIL no Python on the PATH"; \
+	    echo "     fix: install Python 3.11, 3.12 or 3.13 (README.md, Requirements), then make test"; exit 1; fi; \
+	rc=0; $$py tools/preflight.py --python="$(PYTHON)" --torch-index="$(TORCH_INDEX)" --venv="$(VENV)" \
+	    $(if $(wildcard $(STAMP)),--quiet) || rc=1; \
+	if [ -f $(STAMP) ] && $(BIN)/python -c '' 2>/dev/null; then $(BIN)/python -m bigmodels.doctor || rc=1; fi; exit $$rc
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --all --exclude-editable | grep -v '^pip==' \

@@ -14,12 +14,14 @@
 # ---
 
 # %% [markdown]
-# # 2 Core concepts: rules, capacity and data (§2.1-2.3 核心概念与联系)
+# # 2 Core concepts: rules, capacity and data (§2 核心概念与联系)
 #
 # The article relates three pairs of ideas: artificial intelligence and machine learning (a program
 # that learns its behaviour from data rather than having it written by hand), big models and deep
 # learning (many parameters arranged in many layers), and data and algorithms (what a model can
-# learn depends on both). Each section below turns one of these relations into a measurement.
+# learn depends on both). Each section below turns one of these relations into a measurement, with
+# one gap: §2.2 ties big models to *depth*, and this chapter varies width only, so the benefit of
+# depth is not measured here (chapter 7 lists the claims the book leaves untested).
 #
 # **Learning goals**
 # - compare a hand-written rule with a model learned from the same data;
@@ -43,7 +45,7 @@ from bigmodels.data import load_digits, load_mnist5k, load_rotten_tomatoes, toke
 from bigmodels.nn import MLP
 
 # %% [markdown]
-# ## 2.1 Hand-written rules against learning from data
+# ## 2.1 Hand-written rules against learning from data (§2.1 人工智能与机器学习的关系)
 #
 # Machine learning is the part of AI in which behaviour comes from examples. The oldest alternative
 # is to write the behaviour down. Take sentiment: is a one-sentence film review positive or
@@ -75,8 +77,7 @@ print(f"hand-written rule: test accuracy {rule_accuracy:.3f}; reviews with no li
 # The learned alternative uses the same kind of evidence, word counts, but lets the data choose
 # a weight for every word of the training vocabulary: logistic regression on a bag of words.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # an L-BFGS fit: its accuracy and word weights round differently by CPU; the assert below checks the claim
 vectorizer = CountVectorizer(min_df=2)
 counts_train = vectorizer.fit_transform(reviews.X_train)
@@ -97,15 +98,19 @@ assert no_hit > 0.5
 # the learned model weighs thousands of words and wins by the margin printed above. The words it
 # finds most telling are not all ones a person would list first.
 #
-# ## 2.2 Capacity: width, depth and parameter count
+# ## 2.2 Capacity: width, depth and parameter count (§2.2 大模型与深度学习的关系)
 #
 # "Big" in big model means many parameters. For a multilayer perceptron with layer sizes
 # $n_0, n_1, \dots, n_L$ the count is
 #
 # $$P = \sum_{l=1}^{L} (n_{l-1} n_l + n_l),$$
 #
-# a weight matrix and a bias vector per layer. Widening the hidden layers grows $P$ roughly
-# quadratically in the width; adding layers grows it linearly in the depth.
+# a weight matrix and a bias vector per layer. With one hidden layer of width $w$ (sizes
+# $[64, w, 10]$ below) that is $P = 64w + w + 10w + 10 = 75w + 10$: *linear* in the width, so
+# four times the width gives about four times the parameters, as the printout shows. Growth with
+# the square of the width needs at least two hidden layers, whose $n_{l-1} n_l$ term connects two
+# widened layers. Adding hidden
+# layers of a fixed width grows $P$ linearly in the depth (the last three lines).
 
 # %%
 digits = load_digits()
@@ -125,8 +130,7 @@ for depth in (1, 2, 4):
 # on the 8x8 digits (1,258 training images), all for the same 1,500 AdamW steps, and measure
 # accuracy on the training images and on the held-out test images.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the asserts after the figure check the claims
 STEPS, LR = 1500, 3e-3
 
@@ -155,8 +159,7 @@ ax.set(xscale="log", xlabel="parameters (one hidden layer, width 2 to 256)", yla
 ax.legend()
 plt.show()
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies (last digits vary by CPU): across kernels and thread counts they moved by at most 0.002, and
 # one test image is 0.004; the closest margin below, 0.017 on the widest network, is 4 images
 gaps = np.subtract(train_acc, test_acc)
@@ -173,13 +176,12 @@ print(f"train-test gap: narrowest width {gaps[0]:.3f}, widest {gaps[-1]:.3f}")
 # network is within a point or two of the best): the classic picture of "too many parameters overfit"
 # does not show here, a point the scaling chapters return to.
 #
-# ## 2.3 Data and algorithm
+# ## 2.3 Data and algorithm (§2.3 数据与算法的关系)
 #
 # A model is an algorithm plus the data it learned from. To see both at once, we train three MLP
 # widths on growing subsets of MNIST-5k and measure test accuracy each time.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the asserts after the figure check the claims
 mnist = load_mnist5k()
 data_sizes = [100, 300, 1000, 3500]
@@ -201,8 +203,7 @@ ax.set(xscale="log", xlabel="training images", ylabel="test accuracy", title="MN
 ax.legend()
 plt.show()
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies (last digits vary by CPU; none moved across kernels and thread counts, one test image is
 # 0.001); the closest margin below is 0.012, the spreads' difference
 for width in model_widths:
@@ -256,7 +257,7 @@ report("MNIST-5k, width 128 minus width 8 at 3,500 images (test accuracy)", larg
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 POSITIVE |= {"terrific", "delightful", "touching", "smart", "engaging", "powerful", "solid",
              "clever", "warm", "rich"}
 NEGATIVE |= {"worse", "silly", "tiresome", "pointless", "unpleasant", "mediocre", "clumsy",
@@ -268,15 +269,14 @@ print(f"rule with 52 words: {longer:.3f} (was {rule_accuracy:.3f}), still far be
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 sizes = [784, 512, 512, 10]
 print(mlp_parameter_count(sizes), sum(p.numel() for p in MLP(sizes).parameters()))
 
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the assert (margin 0.014, 4 test images) checks the answer
 rows = stratified_subset(digits.y_train, 150)
 small = train_mlp([64, 256, 10], digits.X_train[rows], digits.y_train[rows])

@@ -23,6 +23,11 @@
 # checks that code against finite differences and against PyTorch's autograd, trains it on real
 # handwritten digits, and measures why depth makes training hard.
 #
+# Chapters 3.1 to 3.4 follow §3 of the article, *核心算法原理和具体操作步骤以及数学模型公式详细讲解*
+# (core algorithms: principles, steps and formulas in detail); this chapter is its §3.1. Where the
+# article's formulas needed correcting, the text links to the matching item of the
+# [errata](../book/errata.md).
+#
 # **You will learn to**
 # - write the forward pass of a multilayer perceptron for a batch of row vectors, with every shape;
 # - pick between mean squared error and cross-entropy, and see why cross-entropy trains a sigmoid
@@ -52,7 +57,7 @@ from bigmodels.scratch.gradcheck import check_module
 from bigmodels.testing import rel_error
 
 # %% [markdown]
-# ## 3.1.1 Forward propagation
+# ## 3.1.1 Forward propagation (§3.1.1 前向传播)
 #
 # A layer takes the previous layer's output $h^{(l-1)}$, multiplies it by a weight matrix, adds a
 # bias and applies an element-wise non-linearity $f$. The article writes one example as a column
@@ -126,9 +131,10 @@ print({k: round(v, 4) for k, v in slopes.items()})
 assert abs(slopes["sigmoid"] - 0.25) < 1e-3 and abs(slopes["tanh"] - 1) < 1e-3
 
 # %% [markdown]
-# ## 3.1.2 Loss functions
+# ## 3.1.2 Loss functions (§3.1.2 损失函数)
 #
-# The loss turns the network output into one number to minimise. The article names two:
+# The loss turns the network output into one number to minimise. The article names two, without
+# formulas (errata {ref}`E7 <errata-losses>`):
 #
 # - **Mean squared error**, $L = \frac{1}{n}\sum_i (\hat y_i - y_i)^2$, the natural choice for
 #   regression, where the output is a real number and errors are roughly Gaussian.
@@ -140,7 +146,9 @@ assert abs(slopes["sigmoid"] - 0.25) < 1e-3 and abs(slopes["tanh"] - 1) < 1e-3
 #
 # The difference shows in the gradient. Take one sigmoid output $p = \sigma(z)$ with target $y = 1$.
 # With squared error, $\partial L / \partial z = 2 (p - 1)\,\sigma'(z)$: the factor $\sigma'(z)$
-# vanishes exactly when the model is confidently *wrong* ($z \ll 0$), so learning stalls. With
+# vanishes whenever the sigmoid saturates, on either side. When the model is confidently right
+# ($z \gg 0$) that does no harm; when it is confidently *wrong* ($z \ll 0$) it makes learning stall
+# exactly where the error is largest. With
 # (binary) cross-entropy, $\partial L / \partial z = p - 1$: the $\sigma'$ cancels and a confident
 # mistake gets the largest push. The same cancellation makes softmax + cross-entropy have the
 # gradient $(p - \text{onehot}(y))/B$ with respect to the logits.
@@ -182,12 +190,12 @@ print(f"cross-entropy: scratch {ours:.1f}, torch {theirs:.1f}")
 assert np.isfinite(ours) and ours == theirs
 
 # %% [markdown]
-# ## 3.1.3 Backpropagation
+# ## 3.1.3 Backpropagation (§3.1.3 反向传播)
 #
 # The article states $\partial L/\partial W^{(l)} = \partial L/\partial h^{(l)} \cdot
 # \partial h^{(l)}/\partial W^{(l)}$. True, but it hides where $\partial L/\partial h^{(l)}$ comes
 # from: it depends on every layer *above* $l$, and computing it efficiently is the whole point of
-# backpropagation {cite}`rumelhart1986learning`. Write the layer as two steps,
+# backpropagation {cite}`rumelhart1986learning` (errata {ref}`E1 <errata-backprop>`). Write the layer as two steps,
 # $z^{(l)} = W^{(l)} h^{(l-1)} + b^{(l)}$ and $h^{(l)} = f(z^{(l)})$, and define the error signal
 # $\delta^{(l)} = \partial L / \partial z^{(l)}$ (a column vector, one example). The chain rule gives
 #
@@ -197,8 +205,10 @@ assert np.isfinite(ours) and ours == theirs
 # $$
 #
 # a recursion that runs from the output down: one matrix-vector product and one element-wise
-# product per layer. It starts at the top with $\delta^{(L)} = \partial L/\partial z^{(L)}$, which
-# for softmax + cross-entropy is simply $p - \text{onehot}(y)$. Once $\delta^{(l)}$ is known, the
+# product per layer. It starts at the top layer, numbered $N$ here (so that $L$ stays the loss), with
+# $\delta^{(N)} = \partial L/\partial z^{(N)}$, which for softmax + cross-entropy is simply
+# $p - \text{onehot}(y)$ (the softmax mixes its inputs, so this comes from its full Jacobian, not
+# from an elementwise $\odot f'$). Once $\delta^{(l)}$ is known, the
 # parameter gradients are local:
 #
 # $$
@@ -268,16 +278,14 @@ assert worst < 1e-12
 data = load_mnist5k()
 print(data)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a training log: its last digits vary with the CPU's BLAS kernels; the asserts after the figure check the claims
 model = scratch.MLP([784, 64, 64, 10], activation="relu", rng=np.random.default_rng(0))
 optimizer = scratch.SGD(model, lr=0.05, momentum=0.9)
 history = training.fit_scratch(model, scratch.CrossEntropyLoss(), optimizer, data.X_train, data.y_train,
                                epochs=12, batch_size=64, X_val=data.X_val, y_val=data.y_val, log_every=3)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU; the asserts below check the claims
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 epochs = np.arange(1, len(history["loss"]) + 1)
@@ -309,15 +317,14 @@ assert history["accuracy"][-1] > history["val_accuracy"][-1]  # the gap of a sma
 # shrinks geometrically with depth and the first layers hardly learn: the *vanishing gradient*
 # problem {cite}`bengio1994learning,glorot2010understanding`. ReLU's slope is 1 where it is active,
 # and with weights drawn at the right scale (variance $2/n_{\text{in}}$, "He" initialisation) the
-# signal keeps its size. The experiment: MLPs of depth 10 and 20 (width 64) on one batch of 256
+# signal keeps roughly its size. The experiment: MLPs of depth 10 and 20 (width 64) on one batch of 256
 # MNIST images, one backward pass, and the norm $\lVert \partial L/\partial W^{(l)} \rVert$ of every
 # layer. Three set-ups: sigmoid with Glorot initialisation (variance $2/(n_{\text{in}} +
 # n_{\text{out}})$), ReLU with He initialisation, and ReLU with PyTorch's default
 # $U(-1/\sqrt{n_{\text{in}}}, 1/\sqrt{n_{\text{in}}})$, whose variance $1/(3 n_{\text{in}})$ is six times
 # too small for ReLU.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # gradient norms through 10-20 BLAS products: their last digits vary by CPU; the asserts below check the claims
 def layer_gradient_norms(depth, activation, init, X, y, width=64, seed=0):
     """||dL/dW|| of each Linear layer (input side first) after one backward pass."""
@@ -396,7 +403,8 @@ report("Depth 20, ReLU + He: first/last layer gradient-norm ratio", ratios["relu
 #   matches finite differences and PyTorch's autograd.
 # - A 784-64-64-10 scratch MLP trained for 12 epochs reaches over 90% test accuracy on MNIST-5k.
 # - Gradient norms shrink geometrically with depth for sigmoid networks; ReLU with He
-#   initialisation keeps them level.
+#   initialisation keeps the first and last layers' gradients within a factor of ten of each other
+#   at depth 20 (the same order of magnitude, not level).
 #
 # ## Exercises
 #
@@ -413,7 +421,7 @@ report("Depth 20, ReLU + He: first/last layer gradient-norm ratio", ratios["relu
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 z0, y0 = np.array([[-2.0]]), np.array([[1.0]])
 sig = scratch.Sigmoid()
 p0 = sig(z0)
@@ -427,8 +435,7 @@ assert abs(by_layers - by_hand) < 1e-12
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the assert (margin 0.022, 11 validation images) checks it
 results = {}
 for act in ("relu", "tanh"):
@@ -443,8 +450,7 @@ assert results["tanh"] > results["relu"]
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # a gradient-norm ratio: its last digits vary by CPU; the assert checks the answer
 tanh_norms = layer_gradient_norms(20, "tanh", "glorot", X_batch, y_batch)
 print(f"tanh + Glorot, depth 20: first/last layer gradient norm {tanh_norms[0] / tanh_norms[-1]:.1e}")
@@ -455,7 +461,7 @@ assert 0.1 < tanh_norms[0] / tanh_norms[-1] < 10  # the same band as ReLU + He
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 net = scratch.MLP([784, 64, 64, 10], rng=np.random.default_rng(0))
 xb, yb = data.X_train[:64].astype(np.float64), data.y_train[:64]
 grads = []

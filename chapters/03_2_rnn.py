@@ -22,6 +22,10 @@
 # vanish or explode over long distances {cite}`bengio1994learning,pascanu2013difficulty`, and
 # trains a small character-level language model on Shakespeare.
 #
+# The article's §3.2, *自然语言处理模型原理* (principles of NLP models), presents three sequence
+# models in §3.2.1–§3.2.3; the book gives each its own chapter, so the book's chapters 3.2, 3.3 and
+# 3.4 are the article's §3.2.1 (this one), §3.2.2 (LSTM) and §3.2.3 (Transformer).
+#
 # **You will learn to**
 # - write the RNN recurrence with its weight shapes and run it by hand, in NumPy and in PyTorch;
 # - derive BPTT and check it against autograd;
@@ -68,6 +72,8 @@ from bigmodels.testing import rel_error
 # **A correction to the article.** The survey writes the recurrent weight as $W^{(l)}$, a
 # superscript that elsewhere means "layer $l$". It is the hidden-to-hidden matrix, the same at all
 # steps and distinct per layer; we write $W_{hh}$ (torch's `weight_hh_l0`, the `l0` being the layer).
+# Its output layer $y = g(W^{(h)} h + b^{(h)})$ reuses $h$, the hidden state's own letter, as a label;
+# we write $W_{hy}, b_y$ (errata {ref}`E2 <errata-rnn>` and {ref}`E11 <errata-rnn-notation>`).
 # With several layers, layer $l$ reads the states of layer $l-1$ as its inputs $x_t$.
 #
 # Unrolled over three steps the network is an ordinary feed-forward computation with tied weights:
@@ -157,18 +163,22 @@ print(f"{len(errors)} quantities compared, all within 1e-10:", max(errors) < 1e-
 #
 # Unrolling $\delta_{t-1} = W_{hh}^\top(\delta_t \odot (1-h_t^2))$ over $k$ steps multiplies
 # $\delta_t$ by $k$ matrices $W_{hh}^\top\,\mathrm{diag}(1-h^2)$. The factor $1-h^2$ is at most 1,
-# so if the spectral radius $\rho$ of $W_{hh}$ (its largest absolute eigenvalue) is below 1 the
-# gradient shrinks roughly like $\rho^k$; a large $\rho$ can make it grow exponentially instead
-# {cite}`bengio1994learning,pascanu2013difficulty`.
+# so if the largest singular value $s$ of $W_{hh}$ (its spectral norm) is below 1, the gradient
+# shrinks at least as fast as $s^k$: a sufficient condition for vanishing. Conversely, exploding needs
+# $s > 1$, and a large $s$ can make the gradient grow exponentially
+# {cite}`bengio1994learning,pascanu2013difficulty`. The spectral radius $\rho$ (the largest absolute
+# eigenvalue) is never larger than $s$ and sets the long-run growth of powers of $W_{hh}$ alone, but
+# on its own it does not bound a product with the $\mathrm{diag}(1-h^2)$ factors in between. For
+# the matrices used below the two coincide.
 #
 # We measure this directly. Take $W_{hh} = \rho\,Q$ with $Q$ a random orthogonal matrix (all its
-# eigenvalues have modulus 1, so the spectral radius is exactly $\rho$), run 60 steps of random
+# singular values are 1 and all its eigenvalues have modulus 1, so the spectral norm and the spectral
+# radius are both exactly $\rho$), run 60 steps of random
 # input, put a unit gradient on the last state $h_T$ and read $\lVert\partial L/\partial h_{T-k}\rVert$.
 # The gradient with respect to $h_{T-k}$ is the gradient with respect to the *initial* state of
 # the same network restarted at step $T-k$, which the scratch layer returns as `grad_h0`.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # norms through 60 BLAS products: their last digits vary by CPU; the asserts after the figure check the claims
 def gradient_norms(rho, hidden=64, steps=60, seed=0):
     """||dL/dh_{T-k}|| for k = 0..steps, L = u . h_T with a unit vector u, W_hh = rho * orthogonal."""
@@ -213,7 +223,7 @@ assert norms[3.0][60] > 1e3 * norms[3.0][10] > 1e3            # exploding
 assert all(np.all(np.diff(np.log(norms[r][1:])) < 0.1) for r in (0.5, 0.9))  # (nearly) monotone decay
 
 # %% [markdown]
-# With $\rho \le 1$ the gradient from a step 30 positions away is many orders of magnitude
+# With $\rho < 1$ (0.5 and 0.9) the gradient from a step 30 positions away is many orders of magnitude
 # smaller than from the current step: a plain RNN trained by gradient descent barely learns
 # dependencies that long. With a large $\rho$ it explodes (the saturation of tanh damps it, but
 # not enough at $\rho = 3$). Exploding gradients are usually tamed by clipping the gradient norm;
@@ -296,8 +306,7 @@ model = CharRNN(vocab_size)
 print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # sampled from probabilities whose last digits vary by CPU: one changed draw changes the rest
 before = sample(model, "ROMEO:\n", 120)
 print("Before training:\n" + before)
@@ -308,8 +317,7 @@ assert before.count(" ") / 120 < 0.1
 # Training: Adam with learning rate $3\cdot10^{-3}$, batches of 32 random windows, gradient
 # norm clipped at 1 (the remedy for the exploding gradients above).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a training log: its last digits vary by CPU; the asserts two cells below check the claims
 steps, batch, length = 500, 32, 64
 optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
@@ -328,12 +336,10 @@ for step in range(1, steps + 1):
         print(f"step {step}: train loss {loss.item():.2f}, validation loss {val_loss(model):.2f} nats/char")
 train_seconds = time.perf_counter() - start
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(f"training took {train_seconds:.0f} s")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained losses: their last digits vary by CPU; the assert has a margin of 0.4 nats
 final_val = val_loss(model)
 uniform = math.log(vocab_size)
@@ -341,8 +347,7 @@ print(f"uniform guess log(V) = {uniform:.2f} nats/char; untrained {initial_val:.
 print(f"= {final_val / math.log(2):.2f} bits/char, perplexity {math.exp(final_val):.1f} instead of {vocab_size}")
 assert final_val < uniform - 2.0
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # sampled from trained weights, which vary by CPU: another machine draws another text with the same layout
 after = sample(model, "ROMEO:\n", 300)
 print("After training:\n" + after)
@@ -384,8 +389,9 @@ report("RNN gradient norm 60 steps back, spectral radius 0.9", norms[0.9][60], "
 # - Unrolled, it is a deep feed-forward network with tied weights, trained by backpropagation
 #   through time; weight gradients are sums over the steps.
 # - The gradient reaching a state $k$ steps back is a product of $k$ Jacobians
-#   $W_{hh}^\top \mathrm{diag}(1 - h^2)$: it vanishes for spectral radius $\le 1$ and can explode
-#   for large ones. Clipping treats explosion; vanishing motivates gated cells.
+#   $W_{hh}^\top \mathrm{diag}(1 - h^2)$: it must vanish when the largest singular value of $W_{hh}$
+#   is below 1 (for $\rho Q$ with $Q$ orthogonal, when $\rho < 1$) and can explode for large ones
+#   ($\rho = 3$ here). Clipping treats explosion; vanishing motivates gated cells.
 # - A character RNN trained for 500 small steps already beats the uniform baseline $\log V$ by
 #   more than 2 nats per character.
 #
@@ -402,7 +408,7 @@ report("RNN gradient norm 60 steps back, spectral radius 0.9", norms[0.9][60], "
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 # 1. Linear RNN: each step back multiplies by (rho Q)^T, which scales norms by exactly rho.
 rng = np.random.default_rng(0)
 q, _ = np.linalg.qr(rng.standard_normal((16, 16)))
@@ -416,8 +422,7 @@ print("||dL/dh_{T-20}|| =", round(float(np.linalg.norm(g)), 10), "= rho^20 =", r
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # norms through 60 BLAS products: their last digits vary by CPU; the assert checks the answer
 # 2. ReLU: the derivative is 0 or 1, so inactive units cut gradient paths and active ones pass
 # them unchanged; with rho > 1 the gradient can grow without the damping of tanh saturation.
@@ -441,8 +446,7 @@ assert relu_norms[0.9] < 1e-6 and relu_norms[1.5] > 10 * norms[1.5][60]
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # a trained loss: its last digits vary by CPU; the assert (margin 0.4 nats) checks that it learned
 # 3. Truncated BPTT over consecutive windows: carry the state, cut the graph. Without detach(),
 # backward would try to run through all previous batches (whose graphs were already freed).

@@ -72,7 +72,8 @@ from bigmodels.testing import rel_error
 # its own symbol $g_t$ matters because it has its own weights and its own gradient, and because
 # torch stores the four blocks of rows in the order $i, f, g, o$ in `weight_ih_l0` ($4H \times D$),
 # `weight_hh_l0` ($4H \times H$) and the two biases. (3) As for the RNN, its $W^{(l)}$ is the
-# hidden-to-hidden weight (here $W_{h\cdot}$), not a layer index.
+# hidden-to-hidden weight (here $W_{h\cdot}$), not a layer index. The errata discuss all three in
+# errata {ref}`E3 <errata-lstm>`.
 #
 # Why this helps the gradient: $\partial c_t/\partial c_{t-1} = \mathrm{diag}(f_t)$ along the cell
 # path, with no weight matrix and no squashing derivative in between. When the network keeps
@@ -135,16 +136,17 @@ for name, module in (("bigmodels.nn.LSTM", twin), ("torch.nn.LSTM", builtin)):
 # hold the symbol in its cell with $f \approx 1$.
 #
 # Both networks (hidden size 32, the NumPy versions from `bigmodels.scratch`, trained with the NumPy
-# Adam and gradient clipping) get the same 300 steps of 128 fresh sequences. As is standard
-# practice, the LSTM's forget-gate bias starts at $+3$ so that it remembers by default
-# {cite}`gers2000learning`. The batch size matters for a reliable answer: with batches of 64 the
+# Adam and gradient clipping) get the same 300 steps of 128 fresh sequences. A positive forget-gate
+# bias makes the cell remember by default {cite}`gers2000learning`; the common default is $+1$
+# {cite}`jozefowicz2015empirical` (Keras's `unit_forget_bias`), and we start the LSTM's at $+3$,
+# a stronger push in the same direction (exercise 1 shows what happens without it).
+# The batch size matters for a reliable answer: with batches of 64 the
 # LSTM at gap 40 sometimes stalls near 75% within 300 steps (for one seed, or for the same seed on
 # another CPU, whose rounding sends training elsewhere); with 128, five seeds all pass 99% by step
 # 200. What the printed accuracies measure is therefore whether a network *can* bridge the gap
 # with this budget, not the luck of one training run.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the asserts two cells below check the claims
 SYMBOLS = 4
 
@@ -232,8 +234,7 @@ assert min(accuracy["LSTM"][2:]) > 0.9                                  # long g
 # PyTorch `bigmodels.nn.LSTM`, and ask that one to return its gate activations for a line of the
 # validation text.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # training losses: their last digits vary by CPU; the assert at the end checks the claim
 text = load_shakespeare()
 train_text, val_text = train_val_text(text)
@@ -280,8 +281,7 @@ for step in range(1, 401):
 # seeds 0-2 end at 1.86-1.96 nats/char: 2.3 is more than 3x their spread above this run's value
 assert value < 2.3  # well below the uniform guess
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # gate activations of a trained model: their last digits vary by CPU; the asserts check the claims
 reader = bnn.LSTM.from_torch(char_model.lstm.to_torch()).float()
 embed = torch.from_numpy(char_model.embed.params["weight"]).float()
@@ -320,7 +320,8 @@ plt.show()
 # means put a number on the forget gate's side of this: these units forget more at spaces (their
 # mean forget gate there is lower by at least 0.1, as asserted above). With only 400 training steps the
 # patterns are rough; larger models trained for longer show units that track quotes, line
-# lengths or indentation (Karpathy's "char-rnn" visualisations are the classic example).
+# lengths or indentation: the visualisations of {cite:t}`karpathy2015visualizing`, made with
+# Karpathy's char-rnn {cite}`karpathy2015charrnn`, are the classic example.
 
 # %% [markdown]
 # ## Headline figures
@@ -358,8 +359,7 @@ report("Memory task, gap 40: LSTM accuracy", accuracy["LSTM"][gaps.index(40)], "
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # a trained accuracy: its last digits vary by CPU; the assert checks the claim (seeds 0-2: 0.25-0.26)
 # 1. Without the +3 forget bias the forget gate starts near sigma(0) = 0.5, so the cell halves
 # every step: the gradient from step 0 is ~0.5^20 ~ 1e-6 and the network does not find the symbol
@@ -371,7 +371,7 @@ assert no_bias < 0.4  # near chance
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 # 2. One step from a given (h0, c0): c_1 = f * c_0 + i * g, and i, f, g do not depend on c_0.
 cell = scratch.LSTM(3, 4, rng=np.random.default_rng(1))
 x1 = np.random.default_rng(2).standard_normal((1, 1, 3))
@@ -391,7 +391,7 @@ print("Jacobian is diagonal:", np.allclose(jacobian, np.diag(np.diag(jacobian)),
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 # 3. Each of the four blocks (i, f, g, o) has its own W_i* (H x D), W_h* (H x H) and two biases.
 D, H = 10, 20
 n_rnn = scratch.RNN(D, H).num_parameters()

@@ -111,8 +111,7 @@ print("outputs and gradients agree to 1e-12:", max(errors) < 1e-12)
 # $P \odot (dP - \ldots)$ vanishes. With the scaling the spread of the scores is about 1 whatever
 # $d_k$ is. The table measures both (16 keys per query, 2,000 queries):
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # figures through a float matmul and softmax: their last digit may round differently; the assert checks the claim
 print(f"{'d_k':>5} {'std(q.k)':>9} {'max weight, unscaled':>21} {'max weight, scaled':>19}")
 saturation = {}
@@ -136,8 +135,12 @@ assert saturation[512][0] > 0.9 and all(0.2 < s < 0.5 for _, s in saturation.val
 # ## 2 Multi-head attention, corrected
 #
 # The article writes $\mathrm{MultiHeadAttention}(Q,K,V) = \mathrm{MultiHead}(QW_Q^Q, KW_K^Q, VW_V^Q)$:
-# one projection of each input, fed to a function that then has nothing to split into heads.
-# What the paper does is give **each head its own projections** and concatenate the heads:
+# one projection of each input (with mixed-up superscripts), fed to $\mathrm{MultiHead}$, whose heads
+# $\mathrm{head}_i$ it never defines. One $d \times d$ projection per input is in fact how
+# implementations work, *provided* its $d$-dimensional output is then split into $h$ slices of width
+# $d/h$, one per head. The article never mentions that split; without it, every head would attend
+# with the same full vectors and compute the same thing (errata {ref}`E4 <errata-multihead>`). The paper writes
+# the split out by giving **each head its own projections** and concatenating the heads:
 #
 # $$
 # \mathrm{head}_i = \mathrm{Attention}(QW_i^Q,\; KW_i^K,\; VW_i^V),\qquad
@@ -146,7 +149,8 @@ assert saturation[512][0] > 0.9 and all(0.2 < s < 0.5 for _, s in saturation.val
 #
 # with $W_i^Q, W_i^K \in \mathbb{R}^{d \times d/h}$, $W_i^V \in \mathbb{R}^{d \times d/h}$ and
 # $W^O \in \mathbb{R}^{d \times d}$. Stacking the $h$ matrices $W_i^Q$ side by side gives one
-# $d \times d$ matrix, so all heads are computed with one product and a reshape. torch stores
+# $d \times d$ matrix (the one projection above), so all heads are computed with one product and a
+# reshape that makes the split. torch stores
 # $W^Q, W^K, W^V$ (transposed) one under the other in `in_proj_weight` of shape $(3d, d)$ and $W^O$ in
 # `out_proj`. The cell computes the heads one by one, exactly as the formula says, and compares the
 # result with the package's layer and with `torch.nn.MultiheadAttention`:
@@ -181,8 +185,7 @@ print("parameters:", {name: p.shape for name, p in mha.params.items()})
 # the causal mask puts $-\infty$ above the diagonal. Below, the second sequence has two padded
 # positions, and its attention weights (head-averaged) are zero in those columns:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # softmax weights through float matmuls: their last digit may round differently; the asserts check the claims
 mha_small = scratch.MultiheadAttention(8, 2, batch_first=True, rng=np.random.default_rng(2))
 x = rng.standard_normal((2, 4, 8))
@@ -243,7 +246,9 @@ plt.show()
 # %% [markdown]
 # ## 5 Encoder and decoder layers, corrected
 #
-# The article writes $\mathrm{Encoder}(X) = N \cdot \mathrm{LayerNorm}(\mathrm{EncoderLayer}(X))$.
+# The article writes $\mathrm{Encoder}(X) = N \cdot \mathrm{LayerNorm}(\mathrm{EncoderLayer}(X))$
+# (errata {ref}`E5 <errata-encoder>`; what else its Transformer section leaves out is in
+# {ref}`E6 <errata-transformer-omissions>`).
 # Nothing is multiplied by $N$: the encoder is $N$ layers applied one after the other,
 # $X_\ell = \mathrm{EncoderLayer}_\ell(X_{\ell-1})$, each with its own weights. Inside a layer every
 # sub-layer (self-attention, then a position-wise feed-forward network
@@ -328,12 +333,13 @@ for norm_first in (False, True):
 # near the output much larger gradients than the layers near the input, and the imbalance grows
 # with depth, so one learning rate that suits the top layers is too large early in training unless
 # it is ramped up slowly. In pre-norm the residual path from the loss to every layer is the
-# identity, and no such imbalance builds up. We measure the gradient norm of each layer's
+# identity, so the gradient reaching the lower layers does not have to pass through every
+# LayerNorm above them. Whether that leaves the layers balanced is a question for the
+# measurement. We measure the gradient norm of each layer's
 # parameters at initialisation (xavier-uniform weights, as `nn.Transformer` uses) in stacks of 6
 # and 12 layers:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # gradient norms through float kernels: their last digits vary by CPU; the asserts below check the claims
 def layer_grad_norms(norm_first, num_layers, seed=0):
     """Norm of the gradient of sum(G * Encoder(x)) w.r.t. each layer's parameters, at initialisation."""
@@ -370,10 +376,13 @@ assert top_over_bottom["pre-norm", 12] < 1 and top_over_bottom["pre-norm", 6] < 
 
 # %% [markdown]
 # In post-norm the top layer's gradient exceeds the bottom layer's, and the ratio grows from 6 to
-# 12 layers; in pre-norm the top layer gets *less* than the bottom one at both depths. Deep
-# post-norm stacks therefore need warm-up (and careful learning rates) to train, which is why the
-# GPT below, like nanoGPT, is pre-norm. (`GPTConfig(norm_first=False)` builds the post-norm variant,
-# for your own experiments.)
+# 12 layers. Pre-norm is not balanced either: its imbalance runs the other way, the top layer
+# getting *less* than the bottom one at both depths (ratios below 1), and in these runs it too is
+# larger at 12 layers than at 6. What differs is where the large gradients sit. In post-norm they
+# are at the top, next to the output, which is the situation {cite}`xiong2020layer` connect with
+# the need for warm-up; this measurement at initialisation does not itself show which stack trains
+# better. That analysis, and practice since GPT-2, is why the GPT below, like nanoGPT, is pre-norm.
+# (`GPTConfig(norm_first=False)` builds the post-norm variant, for your own experiments.)
 
 # %% [markdown]
 # ## 7 An encoder-decoder that reverses digit strings
@@ -397,8 +406,7 @@ def reversal_batch(n, rng):
     return src, torch.cat([torch.full((n, 1), START), tgt[:, :-1]], dim=1), tgt
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 torch.manual_seed(0)
 seq2seq = bnn.transformer.Seq2SeqTransformer(DIGITS, DIGITS + 1, d_model=64, nhead=4, num_encoder_layers=2,
                                              num_decoder_layers=2, dim_feedforward=128)
@@ -415,8 +423,7 @@ for step in range(160):
         print(f"step {step:3d}  loss {loss.item():.4f}")
 print(f"{time.perf_counter() - start:.1f} s")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a trained model's accuracy: it may vary by CPU; the assert checks the claim (seeds 0-2: 100.0%)
 seq2seq.eval()
 held_out = torch.from_numpy(np.random.default_rng(123).integers(0, DIGITS, (1000, LENGTH)))
@@ -432,8 +439,7 @@ assert exact >= 0.99
 # model cannot have memorised them. The cross-attention weights of the last decoder layer show how the
 # model does it: output position $i$ attends to source position $L-1-i$, the anti-diagonal.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # attention of a trained model: it may vary by CPU; the assert checks the claim (seeds 0-2: 100%)
 layer = seq2seq.transformer.decoder.layers[-1]
 memory = seq2seq.encode(held_out[:1])
@@ -501,8 +507,7 @@ def train_lm(config, steps, lr, batch_size, seed=0, clip=None):
 # The NumPy GPT (with its hand-written backward pass through every block) computes the same loss
 # and the same gradients as the PyTorch one:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a float loss printed to 4 decimals: its last digit may vary by CPU; the asserts check the claims
 torch.manual_seed(0)
 tiny = scratch.GPTConfig(block_size=16, vocab_size=len(chars), n_layer=2, n_head=2, n_embd=16)
@@ -523,16 +528,14 @@ assert abs(loss_np - math.log(len(chars))) < 0.1  # an untrained model guesses a
 # Now train it on the plays for a few hundred steps — enough to see it learn words and the shape
 # of a play, not enough to be good.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 config = scratch.GPTConfig(block_size=32, vocab_size=len(chars), n_layer=4, n_head=4, n_embd=64)
 start = time.perf_counter()
 gpt, losses = train_lm(config, steps=200, lr=3e-3, batch_size=16, clip=1.0)
 print(f"{time.perf_counter() - start:.1f} s, {sum(p.numel() for p in gpt.parameters()):,} parameters")
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a trained loss: its last digits vary by CPU; the assert checks the claim
 @torch.no_grad()
 def mean_loss(model, ids, batches=50, seed=0):
@@ -548,8 +551,7 @@ val_loss = mean_loss(gpt, val_ids)
 print(f"validation loss {val_loss:.2f} nats after 200 steps (uniform: {math.log(len(chars)):.2f})")
 assert val_loss < 2.8  # far below uniform; seeds 0-2 give 2.46, 2.48 and 2.69
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 sample = gpt.generate(torch.zeros(1, 1, dtype=torch.long), 300, temperature=0.8,
                       generator=torch.Generator().manual_seed(0))
 print("".join(chars[i] for i in sample[0].tolist()))
@@ -562,8 +564,7 @@ print("".join(chars[i] for i in sample[0].tolist()))
 # other tenths of the plays; it measures each validation loss over the whole held-out text. This
 # cell reads what the benchmark stored:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # the benchmark's own output: its wall times and tokens/s depend on the machine that ran it
 from bigmodels.results import PREFIX, benchmark_result, parse
 
@@ -632,8 +633,9 @@ report("Small GPT, Shakespeare, 200 steps: validation loss (nats/char)", val_los
 #   the projections stacked in `in_proj_weight`.
 # - An encoder is $N$ stacked layers, not $N$ times one; each sub-layer sits in a residual connection
 #   with a LayerNorm after it (post-norm) or before it (pre-norm). At initialisation post-norm's
-#   gradients grow toward the top of the stack, more so the deeper it is; pre-norm's do not, which
-#   is why large models use pre-norm.
+#   gradients grow toward the top of the stack, more so the deeper it is; pre-norm's are largest at
+#   the bottom instead. Large models use pre-norm, which trains without the warm-up that post-norm
+#   needs {cite}`xiong2020layer`.
 # - NumPy, formula-written PyTorch and torch's built-ins agree to rounding error on every output and
 #   gradient; an encoder-decoder learns to reverse digit strings, and a small GPT learns the look of
 #   Shakespeare's text in a few hundred steps.
@@ -651,7 +653,7 @@ report("Small GPT, Shakespeare, 200 steps: validation loss (nats/char)", val_los
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 mha1 = scratch.MultiheadAttention(8, 1, batch_first=True, rng=np.random.default_rng(5))
 x = rng.standard_normal((2, 3, 8))
 W, b = mha1.in_proj_weight, mha1.in_proj_bias
@@ -662,7 +664,7 @@ print(rel_error(mha1(x, x, x)[0], mha1.out_proj(plain)) < 1e-12)
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 table, k_shift = sinusoidal_table(100, 16), 3
 worst = 0.0
 for i in range(8):
@@ -676,7 +678,7 @@ print(worst < 1e-9)
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 d_model, d_ff = 512, 2048
 attention_params = 3 * d_model * d_model + 3 * d_model + d_model * d_model + d_model  # in_proj + out_proj
 ffn_params = d_model * d_ff + d_ff + d_ff * d_model + d_model

@@ -18,7 +18,8 @@
 #
 # The article's first code example is a small Keras model: two hidden layers of 64 ReLU units, a
 # 10-way softmax, Adam, sparse categorical cross-entropy, ten epochs. It never runs: TensorFlow is
-# imported, but `x_train` and `y_train` are not defined anywhere. This chapter makes the example real.
+# imported, but `x_train` and `y_train` are not defined anywhere (errata {ref}`E8 <errata-keras-dense>`). This
+# chapter makes the example real.
 # It gives the model data (MNIST digits), rewrites it in PyTorch with the formula-written layers of
 # `bigmodels.nn`, trains it with the same settings Keras would use, checks it step by step against the
 # NumPy version of chapter 3.1, and compares its accuracy with two scikit-learn baselines.
@@ -33,6 +34,9 @@
 #   much it drifts in float32;
 # - put the result in context with logistic regression and scikit-learn's `MLPClassifier`, and
 #   compare two training recipes over many seeds rather than one run each.
+#
+# Chapters 4.1 and 4.2 follow §4 of the article, *具体代码实例和详细解释说明* (concrete code examples
+# with detailed explanations), one listing each.
 #
 # **Time to run:** under a minute on a 2-core laptop CPU.
 
@@ -147,13 +151,11 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # %%
 show_source(denseclf.train_dense_classifier)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU; the asserts below check the claims
 model, history = denseclf.train_dense_classifier(data, seed=0, verbose=True, log_every=2)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU; the asserts below check the claims
 test = training.evaluate(model, nn.CrossEntropyLoss(), data.X_test, data.y_test)
 print(f"PyTorch model: test accuracy {test['accuracy']:.4f}, test loss {test['loss']:.4f}")
@@ -174,8 +176,7 @@ assert 0.924 <= test["accuracy"] <= 0.950
 # `fit_scratch` draws its batches from the same seed as `fit`. We first run the comparison in float64,
 # where rounding is too small to matter, then in float32.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # rounding-level gaps: they depend on the CPU's kernels (float32 weight gap 1.6e-05 to 2.3e-02 across thread
 # counts, kernels and package versions); the asserts below check the claims
 def train_pair(dtype):
@@ -244,8 +245,7 @@ assert 1e-9 < gaps["float32"][1] < 1e-1 and gaps["float32"][0] < 1e-2 and gaps["
 # Test accuracy says how often the model errs; a confusion matrix says *how*. Row $i$, column $j$
 # counts test images of digit $i$ classified as $j$; the diagonal holds the correct answers.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # the trained model's errors: which images it gets wrong can vary by CPU; the assert below checks the counts
 logits = training.predict(model, data.X_test)
 pred = training.predictions(logits)
@@ -273,8 +273,7 @@ assert cm.sum() == len(data.y_test) and off.sum() == round((1 - test["accuracy"]
 # probability on a wrong digit. Some are genuinely ambiguous handwriting; some show what the model
 # has not learned.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # the trained model's mistakes and confidences vary by CPU in their last digits; asserted below
 probs = torch.softmax(torch.tensor(logits, dtype=torch.float64), dim=1).numpy()
 wrong = np.flatnonzero(pred != data.y_test)
@@ -298,8 +297,7 @@ assert probs[worst[0], pred[worst[0]]] > 0.9  # almost all probability on a wron
 # with the same hidden layers (64, 64), ReLU and Adam, trained until its own stopping rule fires
 # (by default: the training loss improves by less than $10^{-4}$ for 10 epochs in a row).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # fitted figures: their last digits vary by CPU (logistic regression: 0.906 or 0.907 seen); asserted below
 logreg = denseclf.logistic_regression(data, seed=0)  # both raise if their fit did not converge
 mlp = denseclf.mlp_classifier(data, seed=0)
@@ -312,8 +310,7 @@ for name, acc in scores.items():
     print(f"{name:28s} test accuracy {acc:.4f}")
 print("MLPClassifier epochs until it stopped:", mlp.n_iter_)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a difference of two trained accuracies: it can move by a test image or two between CPUs; asserted below
 margin = scores["PyTorch (64, 64), 10 epochs"] - scores["MLPClassifier (64, 64)"]
 print(f"PyTorch minus MLPClassifier, seed 0: {100 * margin:+.1f} points "
@@ -436,7 +433,7 @@ for (name, value), expect in zip(scores.items(), (0.9070, 0.9400, 0.9340)):
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 def dense_params(sizes):
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
@@ -448,8 +445,7 @@ assert ours - article == (784 - 100) * 64
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained losses: their last digits vary by CPU; the assert checks the claim
 final = training.evaluate(model, nn.CrossEntropyLoss(), data.X_train, data.y_train)
 print(f"running mean during epoch 10: {history['loss'][-1]:.4f}; loss of the final weights: {final['loss']:.4f}")
@@ -460,8 +456,7 @@ assert history["loss"][-1] > final["loss"]
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # per-digit accuracies of the trained model: an image more or less right changes them between CPUs
 per_digit = np.diag(cm) / cm.sum(axis=1)
 print({digit: round(float(acc), 3) for digit, acc in enumerate(per_digit)})
@@ -470,8 +465,7 @@ print("hardest digit:", int(np.argmin(per_digit)))
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # a count over two fitted models' predictions: it can move by an image or two between CPUs
 logreg_right = logreg.predict(data.X_test) == data.y_test
 print("right for logistic regression, wrong for PyTorch:", int(np.sum(logreg_right & (pred != data.y_test))))

@@ -68,9 +68,10 @@ from bigmodels.training import fit, fit_scratch, predict, predict_scratch
 # model.fit(x_train, y_train, epochs=10, batch_size=32)
 # ```
 #
-# Two remarks. `Embedding(..., input_length=...)` no longer exists in Keras 3 (the argument was
-# removed; the sequence length is taken from the data). And `LSTM(128)` returns only the last
-# hidden state, which the dense layers turn into one probability per text.
+# Two remarks. `Embedding(..., input_length=...)` is on its way out of Keras 3: the first Keras 3
+# releases reject the argument, later ones accept it with a deprecation warning and ignore it (the
+# sequence length is taken from the data; errata {ref}`E9 <errata-keras-embedding>`). And `LSTM(128)` returns
+# only the last hidden state, which the dense layers turn into one probability per text.
 #
 # In PyTorch the same network is a small module. The last `Dense(1, sigmoid)` becomes a
 # `Linear(64, 1)` that outputs a logit $z$, and the loss is `BCEWithLogitsLoss`, which computes
@@ -83,7 +84,8 @@ show_source(SentimentLSTM)
 # %% [markdown]
 # ## English: Rotten Tomatoes snippets
 #
-# 10,566 one-sentence movie review snippets rated by people {cite}`hutto2014vader` (label 1 when
+# 10,566 one-sentence movie review snippets from Rotten Tomatoes, collected by
+# {cite:t}`pang2005seeing` and rated by people for VADER {cite}`hutto2014vader` (label 1 when
 # the mean rating is positive), split 80/10/10 with the classes stratified. Tokens are lowercase
 # words; the vocabulary is built from the training split only (unknown words map to id 1, padding
 # is id 0); `pad_sequences` pads and truncates at the front like Keras (`padding="pre"`), so the
@@ -124,8 +126,7 @@ print(pad_sequences([[5, 6, 7], [8]], maxlen=2))
 # computes exactly what `torch.nn.LSTM` computes (chapter 3.3), swapping in the built-in to run
 # the article's full settings changes only the speed.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU and BLAS kernel; the asserts below check the claims
 def train_lstm(vocab, X_train, y_train, X_val, y_val, epochs, batch_size=64, seed=0):
     torch.manual_seed(seed)
@@ -140,8 +141,7 @@ start = time.perf_counter()
 rt_model, rt_history = train_lstm(rt_vocab, rt_train, rt.y_train, rt_val, rt.y_val, epochs=5)
 rt_seconds = time.perf_counter() - start
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(f"training took {rt_seconds:.0f} s")
 
 
@@ -153,8 +153,7 @@ print(f"training took {rt_seconds:.0f} s")
 # by the inverse document frequency) and fits a linear classifier: no word order beyond pairs,
 # but a strong, fast baseline on short texts.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures (LSTM, logistic regression): their last digits vary by CPU; asserts and report() below
 def scores(y_true, y_pred):
     return {"accuracy": accuracy_score(y_true, y_pred), "F1": f1_score(y_true, y_pred)}
@@ -201,19 +200,16 @@ print(f"characters per review: median {np.median(lengths):.0f}, 90th percentile 
 cn_vocab, cn_train, cn_val, cn_test = prepare(cn, tokenize_chars, maxlen=48)
 print(f"vocabulary: {len(cn_vocab):,} characters")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU and BLAS kernel; the asserts below check the claims
 start = time.perf_counter()
 cn_model, cn_history = train_lstm(cn_vocab, cn_train, cn.y_train, cn_val, cn.y_val, epochs=3, batch_size=128)
 cn_seconds = time.perf_counter() - start
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(f"training took {cn_seconds:.0f} s")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures (LSTM, logistic regression): their last digits vary by CPU; asserts and report() below
 cn_results = baselines(cn, tokenize_chars, ngram_range=(1, 2))
 cn_pred = lstm_predictions(cn_model, cn_test)
@@ -260,8 +256,7 @@ assert cn_history["val_accuracy"][-1] > cn_history["val_accuracy"][-2]
 # The LSTM's most confident mistakes on the English test set (probability $\sigma(z)$ of "positive"): it is
 # wrong with near certainty, beyond 0.05 or 0.95.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # which texts come first depends on the trained model's last digits; the assert checks the claim
 probs = 1 / (1 + np.exp(-predict(rt_model, rt_test)))
 wrong = np.flatnonzero(rt_pred != rt.y_test)
@@ -290,8 +285,7 @@ print("NumPy and PyTorch logits agree to 1e-4:", gap < 1e-4)
 # Trained from scratch in NumPy (float32, NumPy Adam, the same batches) for 2 epochs only, to
 # save time:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU and BLAS kernel; the assert checks the claim
 scratch_model = ScratchSentimentLSTM(len(rt_vocab), 64, 64, 64, dtype=np.float32, rng=np.random.default_rng(0))
 scratch_history = fit_scratch(scratch_model, scratch.BCEWithLogitsLoss(), Adam(scratch_model, lr=1e-3),
@@ -350,7 +344,8 @@ for language, results, lstm_expect, lstm_tol, tfidf_expect in (("English", rt_re
 # - Text becomes model input through a tokenizer (words for English, characters for Chinese), a
 #   vocabulary fitted on the training split (`<pad>` = 0, `<unk>` = 1) and Keras-style pre-padding.
 # - The article's Keras model maps one-to-one onto PyTorch: Embedding, LSTM (last hidden state),
-#   Linear + ReLU, Linear + `BCEWithLogitsLoss`. Keras 3 dropped `Embedding(input_length=...)`.
+#   Linear + ReLU, Linear + `BCEWithLogitsLoss`. Keras 3 deprecated `Embedding(input_length=...)`
+#   (its first releases reject it).
 # - Always compare with baselines on the same split: the majority class tells what "learning
 #   anything" means, TF-IDF + logistic regression what a cheap linear model achieves.
 #
@@ -365,7 +360,7 @@ for language, results, lstm_expect, lstm_tol, tfidf_expect in (("English", rt_re
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 # 1. The embedding dominates: one 64-vector per vocabulary word.
 for name, p in rt_model.named_parameters():
     print(f"{name:<22}{p.numel():>10,}")
@@ -376,8 +371,7 @@ print(f"total {n_params:,} parameters; {n_words:,} training words (after truncat
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained figures: their last digits vary by CPU; the assert checks the claim
 # 2. With post-padding the last steps read padding, which the model never met after a text in training: the
 # accuracy changes unpredictably (over training seeds 0-4: from about 10 points lower to 1 point higher). lengths
@@ -396,7 +390,7 @@ assert abs(accuracy_score(rt.y_test, masked) - pre_accuracy) < 0.03
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 # 3. The linear model's weights are directly readable.
 tfidf = TfidfVectorizer(analyzer=tokenize_words, min_df=2, sublinear_tf=True)
 clf = LogisticRegression(C=4.0, max_iter=2000).fit(tfidf.fit_transform(rt.X_train), rt.y_train)

@@ -18,7 +18,8 @@
 #
 # The article's FAQ answers "how do you optimise a big model?" with three words: pruning, quantization and
 # knowledge distillation. This chapter runs all three on one small network and measures what each costs in
-# accuracy and what it saves in bytes and time.
+# accuracy and what it saves in bytes and time. (The article's word for pruning, 参数裁剪, is not the usual
+# one, 剪枝: see errata {ref}`E10 <errata-wording>`.)
 #
 # **You will learn to**
 # - prune weights by magnitude (per layer, globally, and whole neurons), from scratch and with
@@ -60,8 +61,7 @@ compress.train_classifier(base, X_train, y_train, steps=600, batch_size=64, lr=1
 base_acc = compress.accuracy(base, X_test, y_test)
 print(data, "| parameters:", count_parameters(base))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a trained accuracy: its last digits vary by CPU; the assert checks it is a working classifier
 print("test accuracy:", round(base_acc, 4))
 assert base_acc > 0.91  # 0.938 here; 0.925 to 0.938 when the base model is trained from seeds 0-4
@@ -100,8 +100,7 @@ for name, ours, torch_prune in [
           f"kept {int(ours.sum())} of {ours.size}")
     assert np.array_equal(ours, layer.weight_mask.numpy())
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # fractions set by the trained weights: their last digits vary by CPU; the assert checks the claim of the text
 weights = {f"{i}.weight": base[i].weight.detach().numpy() for i in (0, 2)}
 masks = compress.global_magnitude_masks(weights, 0.8)
@@ -113,8 +112,7 @@ assert 1 - masks["2.weight"].mean() < 0.6  # the output layer loses far less tha
 # the masks held fixed: `torch.nn.utils.prune` keeps `weight = weight_orig * weight_mask`, so pruned weights stay
 # zero while the survivors adapt).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the asserts check the claims of the text below
 import copy
 
@@ -158,8 +156,7 @@ plt.show()
 # point of the dense model; on 1,000 test images one point is 10 images, and longer fine-tuning (200 or 300 steps)
 # did not reliably do better:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # a difference of two trained accuracies: it varies by CPU; asserted here and reported with its tolerance below
 drop_at_80 = base_acc - after_tune[i80]
 print(f"80% sparsity, fine-tuned: accuracy drop {100 * drop_at_80:.1f} points")
@@ -181,8 +178,7 @@ assert drop_at_80 < 0.02
 # %%
 show_source(compress.quantize)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # rounding errors of the trained weights: their last digits vary by CPU; asserted below
 errors = {}
 for symmetric in (True, False):
@@ -199,8 +195,7 @@ assert all(errors[sym, True] < 0.8 * errors[sym, False] for sym in (True, False)
 # rescale once, $x W^\top \approx s_x s_w\,(q_x - z_x)(q_w - z_w)^\top$. The result equals the float product of the
 # dequantized values up to float rounding:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # rounding-level differences: they vary by CPU (4e-16 to 6e-16 seen); the assert checks the claim
 x = X_test[:64].numpy()
 xq, xs, xz = compress.quantize(x, 8, symmetric=False)
@@ -218,8 +213,7 @@ assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 # *Fake quantization* replaces every weight by its nearest grid value while computing in float; it shows the
 # accuracy cost of a bit width before any integer kernel exists:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the assert checks the claim of the summary
 fake_acc = {}
 for bits in (8, 4, 2):
@@ -246,15 +240,13 @@ print(f"weight matrices: {float_weight_bytes} bytes float32 -> {int8_weight_byte
 print(f"whole saved model: {compress.quantized_model_bytes(base)} -> {compress.quantized_model_bytes(quantized)} bytes")
 assert float_weight_bytes / int8_weight_bytes == 4
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the assert checks the claim (almost no change)
 print(f"test accuracy: {base_acc:.4f} -> {q_acc:.4f} ({100 * (q_acc - base_acc):+.1f} points)")
 assert abs(q_acc - base_acc) <= 0.005  # 0.0 points here; -0.1 to +0.1 over base models from seeds 0-4
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 batch = X_test[:256]
 latency = {"float32": compress.latency_ms(base, batch), "int8 dynamic": compress.latency_ms(quantized, batch)}
 print({k: round(v, 3) for k, v in latency.items()}, "ms per batch of 256")
@@ -299,8 +291,7 @@ print(f"teacher {count_parameters(base)} parameters, student {student_params} "
       f"({student_params / count_parameters(base):.3f} of the teacher)")
 assert student_params <= count_parameters(base) / 10
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU; the assert checks the claim of the text
 results, students = {"labels only": [], "distilled": []}, {}
 for seed in seeds:
@@ -323,8 +314,7 @@ assert gain > 0  # +1.9 points here; +1.4 to +2.0 with teachers trained from see
 # Sizes are bytes of the float32 (or int8) parameters; the pruned model's size assumes a sparse format that
 # stores each kept weight with a 4-byte index, so 80% sparsity saves less than 80% of the bytes.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # the accuracies are trained figures (their last digits vary by CPU); the sizes are asserted below
 pruned80 = tuned_models[i80]
 nonzero = sum(int((p != 0).sum()) for p in pruned80.parameters())
@@ -341,8 +331,7 @@ sizes = {name: size for name, size, _, _ in rows}
 assert sizes["global pruning 80% + fine-tune"] > 0.2 * sizes["dense float32"]  # saves less than 80% of the bytes
 assert sizes["int8 dynamic quantization"] < 0.3 * sizes["dense float32"]
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 for name, _, _, model in rows:
     print(f"{name:32s} latency {compress.latency_ms(model, batch):.3f} ms / 256 images")
 
@@ -389,8 +378,7 @@ report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-o
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 structured = compress.prune_model(copy.deepcopy(base), 0.5, "neuron")
 compress.train_classifier(structured, X_train, y_train, steps=100, lr=5e-4, seed=1)
@@ -400,8 +388,7 @@ print("neurons 50% + fine-tune:", round(compress.accuracy(structured, X_test, y_
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 class FakeQuantActivations(torch.nn.Module):
     def forward(self, h):
@@ -415,8 +402,7 @@ print("int4 activations:", round(compress.accuracy(acts4, X_test, y_test), 4),
 # %% [markdown]
 # **Solution**
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 full = {}
 for name, teacher in (("labels only", None), ("distilled", base)):
@@ -431,6 +417,6 @@ print("all 3,500 images, seed 0:", full)
 # With $[-128, 127]$ the grid is not symmetric: $x$ and $-x$ could round to codes of different magnitude, and the
 # zero point would not be exactly 0. Dropping $-128$ keeps $q(-x) = -q(x)$, at the cost of one of 256 codes:
 
-# %% tags=["hide-input"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 w = np.array([-1.0, -0.5, 0.5, 1.0])
 print(compress.quantize(w, 8)[0], compress.quantize(-w, 8)[0])

@@ -1,9 +1,13 @@
-"""Check the environment: `python -m bigmodels.doctor` prints OK/FAIL lines, each FAIL with its fix.
+"""Check the installed environment: `python -m bigmodels.doctor` prints each FAIL with its fix, or one OK line.
 
 Checks the Python version, every package pinned in requirements.lock against what is installed,
 every offline dataset archive, the thread count and the device. Exit status 1 if anything failed.
+`--all` prints every check (OK and FAIL); `main()` called from Python does the same.
+Before anything is installed, `tools/preflight.py` (standard library only) checks what set-up needs;
+`make doctor` runs both.
 """
 
+import argparse
 import importlib.metadata
 import pathlib
 import re
@@ -83,17 +87,27 @@ def check_threads_and_device():
     yield True, f"device {device}", ""
 
 
-def main():
-    checks = [check_python(), *check_packages(), *check_datasets(), *check_threads_and_device()]
+def main(verbose=True):
+    """Print the checks (all of them, or with verbose=False only the failed ones and one summary line)."""
+    python, packages = check_python(), list(check_packages())
+    datasets, machine = list(check_datasets()), list(check_threads_and_device())
+    checks = [python, *packages, *datasets, *machine]
     failed = 0
     for ok, what, fix in checks:
-        print(f"{'OK  ' if ok else 'FAIL'} {what}")
+        if verbose or not ok:
+            print(f"{'OK  ' if ok else 'FAIL'} {what}")
         if not ok:
             failed += 1
             print(f"     fix: {fix}")
-    print(f"{len(checks) - failed} OK, {failed} FAIL")
+    if verbose or failed:
+        print(f"{len(checks) - failed} OK, {failed} FAIL")
+    else:
+        print(f"OK   {python[1]}, {len(packages)} pinned packages, {len(datasets)} data checks, "
+              f"{machine[-1][1]} ({len(checks)} checks; `python -m bigmodels.doctor --all` lists them)")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="print every check, not only the failed ones")
+    sys.exit(main(verbose=parser.parse_args().all))

@@ -7,7 +7,7 @@ benchmarks/results/*.txt.
 
 Exact figures (counts, sizes, closed-form arithmetic) are the same on every machine, and nbval
 compares them as text. A figure computed by floating-point training differs in its last digits
-between CPUs, BLAS kernels and thread counts, so its cell carries the `nbval-ignore-output` tag and
+between CPUs, BLAS kernels and thread counts: a cell printing it carries the `nbval-ignore-output` tag, and
 the figure is reported with the tolerance it must hold on every machine:
 
     report("LSTM accuracy", acc, "{:.2f}", expect=0.97, tol=0.03)

@@ -1,0 +1,156 @@
+"""Exercise solutions stay folded until the reader asks: in JupyterLab and on the site.
+
+A solution is the code cell after a markdown cell that starts with "**Solution". It must carry
+  - the cell metadata `jupyter: {source_hidden: true, outputs_hidden: true}` (JupyterLab and Notebook
+    collapse its code and its output), in the .ipynb and in the py:percent pair
+    (`# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", ...]`);
+  - the tag `hide-cell` (the site folds code *and* output behind one "Show solution" button;
+    `hide-input` alone left the printed answer in view).
+Every folded cell is a solution, so the site's button label (`nb_code_prompt_show` in book/_config.yml)
+is true wherever it appears. The site test uses the session's one book build (tests/conftest.py).
+"""
+
+import html.parser
+import json
+import pathlib
+import re
+import tomllib
+
+import jupytext
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
+HIDDEN = {"source_hidden": True, "outputs_hidden": True}
+SITE_HIDE_TAGS = {"hide-input", "hide-output", "hide-cell"}
+SHOW_LABEL = "Show solution"
+
+
+def source(cell):
+    text = cell["source"]
+    return "".join(text) if isinstance(text, list) else text
+
+
+def solution_cells(cells):
+    """(position, cell) of every code cell that follows a "**Solution" markdown cell."""
+    return [(i, cell) for i, cell in enumerate(cells)
+            if cell["cell_type"] == "code" and i > 0 and cells[i - 1]["cell_type"] == "markdown"
+            and source(cells[i - 1]).lstrip().startswith("**Solution")]
+
+
+def folded_on_site(tags):
+    return "hide-cell" in tags or {"hide-input", "hide-output"} <= set(tags)
+
+
+def problems_of(cells):
+    problems = []
+    for i, cell in solution_cells(cells):
+        metadata = cell.get("metadata", {})
+        tags = metadata.get("tags", [])
+        first_line = source(cell).strip().splitlines()[0] if source(cell).strip() else ""
+        where = f"cell {i} ({first_line[:50]!r})"
+        if any(metadata.get("jupyter", {}).get(key) is not True for key in HIDDEN):
+            problems.append(f"{where}: metadata jupyter={metadata.get('jupyter')}, want {HIDDEN}")
+        if not folded_on_site(tags):
+            problems.append(f"{where}: tags {tags} leave the answer in view on the site; add hide-cell")
+    solutions = {i for i, _ in solution_cells(cells)}
+    for i, cell in enumerate(cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] == "code" and tags & SITE_HIDE_TAGS and i not in solutions:
+            problems.append(f"cell {i} is folded ({sorted(tags & SITE_HIDE_TAGS)}) but is no solution: "
+                            f"the site would label it {SHOW_LABEL!r}")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_solution_is_hidden_in_the_notebook(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    if any(re.search(r"^## Exercises", source(c), re.M) for c in cells if c["cell_type"] == "markdown"):
+        assert solution_cells(cells), f"{path.name} has exercises but no '**Solution**' cell before a code cell"
+    problems = problems_of(cells)
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_solution_is_hidden_in_the_py_pair(path):
+    script = path.with_suffix(".py")
+    cells = [{"cell_type": c.cell_type, "source": c.source, "metadata": c.metadata}
+             for c in jupytext.read(script).cells]
+    problems = problems_of(cells)
+    assert not problems, f"{script.name}:\n" + "\n".join(problems)
+    assert len(solution_cells(cells)) == len(solution_cells(json.loads(path.read_text())["cells"]))
+
+
+def test_jupytext_keeps_the_hidden_metadata_both_ways():
+    """py:percent -> notebook -> py:percent loses neither the metadata nor the nbval tag."""
+    text = ('# %% [markdown]\n# **Solution**\n\n'
+            '# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]\n'
+            'print(1)\n')
+    notebook = jupytext.reads(text, fmt="py:percent")
+    cell = notebook.cells[1]
+    assert cell.metadata["jupyter"] == HIDDEN and cell.metadata["tags"] == ["hide-cell", "nbval-ignore-output"]
+    again = jupytext.writes(jupytext.reads(jupytext.writes(notebook, fmt="ipynb"), fmt="ipynb"), fmt="py:percent")
+    assert text in again
+
+
+def test_the_site_labels_folded_cells_as_solutions():
+    config = (ROOT / "book" / "_config.yml").read_text(encoding="utf-8")
+    assert re.search(rf'^\s*nb_code_prompt_show:\s*"{SHOW_LABEL}"\s*$', config, re.M)
+
+
+class Folds(html.parser.HTMLParser):
+    """Counts <details> folds whose summary says SHOW_LABEL and whether each wraps an output."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.folds = [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "details":
+            self.stack.append({"label": "", "output": False, "in_summary": False})
+        elif self.stack and tag == "summary":
+            self.stack[-1]["in_summary"] = True
+        elif self.stack and "cell_output" in classes:
+            self.stack[-1]["output"] = True
+
+    def handle_endtag(self, tag):
+        if tag == "summary" and self.stack:
+            self.stack[-1]["in_summary"] = False
+        elif tag == "details" and self.stack:
+            fold = self.stack.pop()
+            if SHOW_LABEL in fold["label"]:
+                self.folds.append(fold)
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1]["in_summary"]:
+            self.stack[-1]["label"] += data
+
+
+@pytest.mark.slow
+def test_every_solution_and_its_output_is_folded_on_the_site(site_dir):
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        solutions = solution_cells(notebook["cells"])
+        parser = Folds()
+        parser.feed((site_dir / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8"))
+        assert len(parser.folds) == len(solutions), (
+            f"{path.stem}.html: {len(parser.folds)} '{SHOW_LABEL}' folds for {len(solutions)} solutions")
+        with_output = sum(1 for _, cell in solutions if cell.get("outputs"))
+        assert sum(fold["output"] for fold in parser.folds) == with_output, (
+            f"{path.stem}.html: a solution's output is outside its fold")
+
+
+def test_jupyterlab_opens_each_chapter_py_as_its_paired_notebook():
+    """jupytext.toml pairs notebooks with py:percent scripts; `make lab` makes a double-click on a .py open it as
+    a notebook (JupyterLab's default viewer for Python files, set in the environment's overrides.json)."""
+    config = tomllib.loads((ROOT / "jupytext.toml").read_text(encoding="utf-8"))
+    assert config["formats"] == "ipynb,py:percent"
+    for path in NOTEBOOKS:
+        assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["jupytext"]["formats"] == config["formats"]
+    settings = json.loads((ROOT / "tools" / "jupyterlab-settings.json").read_text(encoding="utf-8"))
+    assert settings["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["python"] == "Jupytext Notebook"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lab = re.search(r"^lab:.*?(?=^\S)", makefile, re.M | re.S).group(0)
+    assert "tools/jupyterlab-settings.json" in lab and "overrides.json" in lab
