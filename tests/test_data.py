@@ -242,3 +242,27 @@ def test_translation_pairs(missing):
     split = load_translation_pairs()
     assert isinstance(split, Split) and len(split.y_train) > 10_000
     assert all(isinstance(s, str) for s in split.X_train[:10] + split.y_train[:10])
+
+
+def test_debian_caches_follow_their_source_files(tmp_path, monkeypatch):
+    """A parsed cache is tied to the files it came from: a changed, other or missing file is never answered
+    from an old cache."""
+    monkeypatch.setenv("BIGMODELS_DATA", str(tmp_path / "data"))
+
+    def dictionary(path, n):
+        lines = [f"Das ist der Satz {i}. :: This is sentence {i}." for i in range(n)]
+        path.write_text("# a made-up Ding dictionary\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    def pairs(path):
+        split = load_translation_pairs(path)
+        return len(split.X_train) + len(split.X_val) + len(split.X_test)
+
+    first = dictionary(tmp_path / "de-en", 10_000)
+    assert pairs(first) == 10_000
+    dictionary(first, 10_010)  # the package was updated
+    assert pairs(first) == 10_010
+    assert pairs(dictionary(tmp_path / "other-de-en", 10_020)) == 10_020
+    first.unlink()
+    with pytest.raises(MissingDataError, match="apt-get install trans-de-en"):
+        load_translation_pairs(first)

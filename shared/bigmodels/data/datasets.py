@@ -178,6 +178,19 @@ def _debian_file(path: Path, package: str) -> bytes:
     return path.read_bytes()
 
 
+def _debian_stamp(paths: list[Path], package: str) -> str:
+    """Cache version for data parsed from Debian files: their path, size and modification time.
+
+    A cache made from other files, or from these files before they changed, is never used; missing
+    files raise MissingDataError even when an old cache exists.
+    """
+    for path in paths:
+        if not path.is_file():
+            _debian_file(path, package)
+    stamp = "|".join(f"{path.resolve()}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in paths)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:16]
+
+
 def load_fashion_mnist(root: Path = FASHION_MNIST_DIR) -> Split:
     """Fashion-MNIST from the Debian package (optional): X float32 (n, 784) / 255, y int64.
 
@@ -201,7 +214,9 @@ def load_fashion_mnist(root: Path = FASHION_MNIST_DIR) -> Split:
         _expect("Fashion-MNIST test labels", np.bincount(arrays["y_test"]).tolist(), [1000] * 10)
         return arrays
 
-    raw = cached_arrays("fashion_mnist", "v1", parse)
+    files = [Path(root) / name for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")]
+    raw = cached_arrays("fashion_mnist", f"v1_{_debian_stamp(files, 'dataset-fashion-mnist')}", parse)
     train_idx, val_idx = stratified_split(raw["y_train"], (0.9, 0.1))
     X, y = raw["X_train"], raw["y_train"]
     split = Split(
@@ -321,8 +336,7 @@ def load_translation_pairs(path: Path = TRANS_DE_EN) -> Split:
         german, english = _pack_lines(list(pairs)), _pack_lines(list(pairs.values()))
         return {"de": german, "en": english, "info": np.array([found - len(pairs)])}
 
-    version = f"v1_{Path(path).stat().st_size}" if Path(path).is_file() else "v1"
-    raw = cached_arrays("trans_de_en", version, parse)
+    raw = cached_arrays("trans_de_en", f"v1_{_debian_stamp([Path(path)], 'trans-de-en')}", parse)
     german, english = _unpack_lines(raw["de"]), _unpack_lines(raw["en"])
     parts = []
     for idx in stratified_split(np.zeros(len(german)), (0.8, 0.1, 0.1), seed=0):
