@@ -31,12 +31,12 @@ CONFIGS = {
     "mkl-compatible": {"MKL_CBWR": "COMPATIBLE"},  # torch's matmul (MKL): the conditional-reproducibility path
 }
 ALL_AT_ONCE = {name: value for config in CONFIGS.values() for name, value in config.items()}
-EXTRA = {"all-at-once": ALL_AT_ONCE}  # the four together: what .ci/run adds after `make test`
+KNOWN = {**CONFIGS, "all-at-once": ALL_AT_ONCE}  # the four together: what .ci/run adds after `make test`
 
 
 def run_chapters(config):
     """Run the chapters under nbval with config's environment; (passed, wall seconds, summary line)."""
-    env = {**os.environ, **{**CONFIGS, **EXTRA}.get(config, {}), "BIGMODELS_CONFIG": config}
+    env = {**os.environ, **KNOWN.get(config, {}), "BIGMODELS_CONFIG": config}
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "pytest", "chapters", "-q", "-p", "no:cacheprovider"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
@@ -54,7 +54,7 @@ def read_record(config):
 
 
 def moved(a, b):
-    """How far figure b moved from a: absolute difference, or None if it is not a number."""
+    """How far figure b moved from a: the absolute difference of numbers; for text, inf if it changed, else None."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b)
     return None if a == b else float("inf")
@@ -63,12 +63,11 @@ def moved(a, b):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("configs", nargs="*", metavar="CONFIG",
-                        help=f"configurations to run, of {', '.join([*CONFIGS, *EXTRA])} (default: the first four)")
+                        help=f"configurations to run, of {', '.join(KNOWN)} (default: the first four)")
     args = parser.parse_args(argv)
-    known = [*CONFIGS, *EXTRA]
-    unknown = [config for config in args.configs if config not in known]
+    unknown = [config for config in args.configs if config not in KNOWN]
     if unknown:
-        parser.error(f"unknown configuration {', '.join(unknown)}: expected one of {', '.join(known)}")
+        parser.error(f"unknown configuration {', '.join(unknown)}: expected one of {', '.join(KNOWN)}")
     args.configs = args.configs or list(CONFIGS)
     RECORDS.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -76,7 +75,7 @@ def main(argv=None):
         print("build/results/default.jsonl is missing: running the chapters under the default first", flush=True)
         runs.append(("default", *run_chapters("default")))
     for config in args.configs:
-        print(f"running the chapters under {config}: {({**CONFIGS, **EXTRA})[config]}", flush=True)
+        print(f"running the chapters under {config}: {KNOWN[config]}", flush=True)
         runs.append((config, *run_chapters(config)))
 
     default = read_record("default")
