@@ -25,8 +25,8 @@ PARTS: list[tuple[str, list[str]]] = [
     ("Foundations", ["01_background", "02_core_concepts"]),
     ("Algorithms", ["03_1_deep_neural_networks", "03_2_rnn", "03_3_lstm", "03_4_transformer"]),
     ("Practice", ["04_1_dnn_in_practice", "04_2_nlp_in_practice"]),
-    ("Big models today", ["05_trends_and_challenges", "06_1_training_big_models",
-                          "06_2_making_models_smaller", "07_summary"]),
+    ("Big models today", ["05_trends_and_challenges", "06_1_what_and_why", "06_3_applications",
+                          "06_4_training_at_scale", "06_5_making_models_smaller", "07_summary"]),
 ]
 # Back matter lives in book/ and always exists.
 BACK_MATTER = ("Back matter", ["book/glossary", "book/errata", "book/bibliography"])

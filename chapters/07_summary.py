@@ -92,8 +92,8 @@ display(Markdown("\n".join(rows)))
 # | The Keras dense classifier (§4.1) | the same model in PyTorch and in NumPy on MNIST, against scikit-learn | [](04_1_dnn_in_practice.ipynb) |
 # | The Keras Embedding+LSTM text classifier (§4.2) | the same model on English and Chinese reviews, against TF-IDF baselines | [](04_2_nlp_in_practice.ipynb) |
 # | Trends: more data, more compute, better interpretability; challenges: cost, privacy, interpretability, optimization (§5) | scaling-law fits, FLOP and memory estimators, DP-SGD with an accountant, attributions, schedules | [](05_trends_and_challenges.ipynb) |
-# | Big models are trained on clusters (§6.4) | data parallelism with torch.distributed, fault handling, checkpoint and resume, activation checkpointing | [](06_1_training_big_models.ipynb) |
-# | Pruning, quantization and distillation make models smaller (§6.5) | each measured for size, accuracy and latency | [](06_2_making_models_smaller.ipynb) |
+# | Big models are trained on clusters (§6.4) | data parallelism with torch.distributed, fault handling, checkpoint and resume, activation checkpointing | [](06_4_training_at_scale.ipynb) |
+# | Pruning, quantization and distillation make models smaller (§6.5) | each measured for size, accuracy and latency | [](06_5_making_models_smaller.ipynb) |
 #
 # ## Claim by claim: measured, restated, or out of reach
 #
@@ -112,7 +112,7 @@ display(Markdown("\n".join(rows)))
 # | 1, 6.2 | as data grew, classical ML fell short on complex problems | partly | [chapter 1](01_background.ipynb): false on centred digits, true on shifted ones, where the gap comes from features rather than from data size |
 # | 1 | that shortfall gave birth to big models | restated | a historical causal claim ([chapter 1](01_background.ipynb), §1.4) |
 # | 1, 2.2, 6.1 | big models include DNNs, NLP models and image models | not testable | a category error rather than a claim about the world (errata {ref}`E12 <errata-categories>`) |
-# | 2.2 | a big model is one with many parameters | measured | counted in [chapter 2](02_core_concepts.ipynb) §2.2 and [chapter 6.1](06_1_training_big_models.ipynb); published counts in [chapter 1](01_background.ipynb) §1.5 |
+# | 2.2 | a big model is one with many parameters | measured | counted in [chapter 2](02_core_concepts.ipynb) §2.2 and [chapter 6.1](06_1_what_and_why.ipynb); published counts in [chapter 1](01_background.ipynb) §1.5 |
 # | 2.2 | deep learning uses many layers to learn complex features | partly | learned, shift-tolerant features win in [chapter 1](01_background.ipynb) §1.4; that *depth* helps is not measured (chapter 2 varies width only) |
 # | 2.2 | so big models are closely tied to deep learning | restated | [chapter 2](02_core_concepts.ipynb) |
 # | 2.3 | data is the basis, algorithms process it | measured | [chapter 2](02_core_concepts.ipynb) §2.3: accuracy over data size and model size |
@@ -122,19 +122,19 @@ display(Markdown("\n".join(rows)))
 # | 4 | the two Keras listings | measured | run on real data in [4.1](04_1_dnn_in_practice.ipynb) and [4.2](04_2_nlp_in_practice.ipynb) |
 # | 5.1 | bigger datasets | measured | the data sweep ($\alpha_D$) in [chapter 5](05_trends_and_challenges.ipynb); [chapter 2](02_core_concepts.ipynb) §2.3 |
 # | 5.1 | more complex algorithms | partly | read as bigger models: loss against parameter count in [chapter 5](05_trends_and_challenges.ipynb); the complexity of an algorithm has no agreed measure |
-# | 5.1 | more compute, to train and to deploy | partly | training: FLOPs, $6ND$ and throughput in [chapter 5](05_trends_and_challenges.ipynb); deployment: latencies printed but not asserted in [6.5](06_2_making_models_smaller.ipynb) |
+# | 5.1 | more compute, to train and to deploy | partly | training: FLOPs, $6ND$ and throughput in [chapter 5](05_trends_and_challenges.ipynb); deployment: latencies printed but not asserted in [6.5](06_5_making_models_smaller.ipynb) |
 # | 5.1 | better interpretability will be needed | restated | attribution methods shown in [chapter 5](05_trends_and_challenges.ipynb) §5.2.3; a need is a judgement, not a measurement |
 # | 5.2 | compute resources are costly | measured | in FLOPs, bytes and device-days for GPT-3 ([chapter 5](05_trends_and_challenges.ipynb) §5.2.1), not in money |
 # | 5.2 | big data brings privacy problems | partly | a small overfit MLP leaks membership, and DP-SGD's accuracy cost is measured ([chapter 5](05_trends_and_challenges.ipynb) §5.2.2); how leakage depends on the amount of data is not, and the attack comparison with and without DP changes the training recipe along with the noise |
 # | 5.2 | complex structure makes models hard to interpret | restated | [chapter 5](05_trends_and_challenges.ipynb) §5.2.3 shows attributions, not a link between structure and opacity |
 # | 5.2 | algorithm optimisation problems | partly | post-norm's gradient imbalance at initialisation ([3.4](03_4_transformer.ipynb)), vanishing gradients ([3.1](03_1_deep_neural_networks.ipynb), [3.2](03_2_rnn.ipynb)); no run that fails without warm-up |
-# | 6.1 | big models need much compute and data to train and deploy | partly | parameter counts ([6.1](06_1_training_big_models.ipynb)), training FLOPs and memory ([5](05_trends_and_challenges.ipynb)) |
-# | 6.2 | big models are needed because classical ML falls short | partly, negative at this scale | pretraining a tiny GPT buys nothing measurable ([6.1](06_1_training_big_models.ipynb) §6.2); see also §1 above |
+# | 6.1 | big models need much compute and data to train and deploy | partly | parameter counts ([6.1](06_1_what_and_why.ipynb)), training FLOPs and memory ([5](05_trends_and_challenges.ipynb)) |
+# | 6.2 | big models are needed because classical ML falls short | partly, negative at this scale | pretraining a tiny GPT buys nothing measurable ([6.1](06_1_what_and_why.ipynb) §6.2); see also §1 above |
 # | 6.3, 7 | applications in image processing and NLP | measured | [chapter 1](01_background.ipynb), [4.1](04_1_dnn_in_practice.ipynb), [4.2](04_2_nlp_in_practice.ipynb) and others |
 # | 6.3, 7 | applications in speech recognition and machine translation | not testable here | no speech or translated text ships with the offline data, and useful models of either do not train in a minute on a laptop |
-# | 6.4, 7 | training on high-performance computing clusters | partly | two local processes with `torch.distributed`; the multi-node command is shown, not run ([6.1](06_1_training_big_models.ipynb) §6.4) |
+# | 6.4, 7 | training on high-performance computing clusters | partly | two local processes with `torch.distributed`; the multi-node command is shown, not run ([6.4](06_4_training_at_scale.ipynb)) |
 # | 6.4, 7 | training on cloud resources | not testable here | the book runs offline by design |
-# | 6.5, 7 | pruning, quantization and distillation | measured | [6.5](06_2_making_models_smaller.ipynb) |
+# | 6.5, 7 | pruning, quantization and distillation | measured | [6.5](06_5_making_models_smaller.ipynb) |
 
 # %% [markdown]
 # ## Summary

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 6.5 Making models smaller: pruning, quantization, distillation (§6.5 如何优化人工智能大模型？)
+# # 6.5 Making models smaller (§6.5 如何优化人工智能大模型？)
 #
 # The article's FAQ answers "how do you optimise a big model?" with three words: pruning, quantization and
 # knowledge distillation. This chapter runs all three on one small network and measures what each costs in
