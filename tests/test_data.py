@@ -228,8 +228,8 @@ def test_optional_debian_sources_name_apt_get(tmp_path, monkeypatch):
 
 
 def test_fashion_mnist(missing):
-    if not datasets.FASHION_MNIST_DIR.is_dir():
-        missing("optional Debian data set: `apt-get install dataset-fashion-mnist` (CI does this in .ci/run)")
+    if not datasets.debian_path(datasets.FASHION_MNIST_DIR).is_dir():
+        missing("optional Debian data set: `make data` fetches dataset-fashion-mnist on Debian/Ubuntu")
     split = load_fashion_mnist()
     assert (len(split.y_train), len(split.y_val), len(split.y_test)) == (54000, 6000, 10000)
     assert np.bincount(split.y_val).tolist() == [600] * 10
@@ -237,8 +237,8 @@ def test_fashion_mnist(missing):
 
 
 def test_translation_pairs(missing):
-    if not datasets.TRANS_DE_EN.is_file():
-        missing("optional Debian data set: `apt-get install trans-de-en` (CI does this in .ci/run)")
+    if not datasets.debian_path(datasets.TRANS_DE_EN).is_file():
+        missing("optional Debian data set: `make data` fetches trans-de-en on Debian/Ubuntu")
     split = load_translation_pairs()
     assert isinstance(split, Split) and len(split.y_train) > 10_000
     assert all(isinstance(s, str) for s in split.X_train[:10] + split.y_train[:10])
@@ -266,3 +266,43 @@ def test_debian_caches_follow_their_source_files(tmp_path, monkeypatch):
     first.unlink()
     with pytest.raises(MissingDataError, match="apt-get install trans-de-en"):
         load_translation_pairs(first)
+
+
+def test_debian_files_are_found_where_make_data_unpacks_them(tmp_path, monkeypatch):
+    # tools/fetch_debian.py unpacks a package under <data>/debian/root with the system's paths.
+    monkeypatch.setenv("BIGMODELS_DATA", str(tmp_path))
+    system = Path("/usr/share/bigmodels-test-only/words.txt")
+    assert datasets.debian_path(system) == system  # neither exists: the system path, for the message
+    local = tmp_path / "debian" / "root" / "usr" / "share" / "bigmodels-test-only" / "words.txt"
+    local.parent.mkdir(parents=True)
+    local.write_text("Haus :: house\n")
+    assert datasets.debian_path(system) == local
+    assert datasets._debian_file(system, "bigmodels-test-only") == b"Haus :: house\n"
+
+
+def test_fetch_debian_reads_a_deb_without_dpkg(tmp_path):
+    import importlib.util
+    import io
+    import lzma
+    import tarfile
+
+    spec = importlib.util.spec_from_file_location("fetch_debian", Path(__file__).parents[1] / "tools" / "fetch_debian.py")
+    fetch_debian = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch_debian)
+    payload = io.BytesIO()
+    with tarfile.open(fileobj=payload, mode="w") as tar:
+        info = tarfile.TarInfo("./usr/share/trans/de-en")
+        info.size = 14
+        tar.addfile(info, io.BytesIO(b"Haus :: house\n"))
+    data = lzma.compress(payload.getvalue())
+
+    def member(name, content):
+        header = f"{name:<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{len(content):<10}`\n".encode()
+        return header + content + (b"\n" if len(content) % 2 else b"")
+
+    deb = tmp_path / "made-up_1.0_all.deb"
+    deb.write_bytes(b"!<arch>\n" + member("debian-binary", b"2.0\n") + member("data.tar.xz", data))
+    assert fetch_debian.unpack(deb, tmp_path / "root") == 1
+    assert (tmp_path / "root" / "usr" / "share" / "trans" / "de-en").read_bytes() == b"Haus :: house\n"
+    with pytest.raises(ValueError, match="ar magic"):
+        fetch_debian.ar_members(b"PK\x03\x04 a zip file")

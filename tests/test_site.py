@@ -114,15 +114,25 @@ def check_link(site_dir, server, page, href):
     return [f"{page}: link leaves the site {href}"]
 
 
-def test_search_finds_a_term(server, browser):
+@pytest.mark.parametrize("opened", ["http", "file"])
+def test_search_finds_a_term(site_dir, server, browser, opened):
+    # Over http (`make serve`) and from disk (the file:// address `make book` prints): hits, each row
+    # distinct (page and section), and no console error (from disk the snippet fetches are switched off).
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(f"{server}/search.html?q=attention")
+    base = server if opened == "http" else site_dir.resolve().as_uri()
+    browser.get_log("browser")  # drop earlier pages' messages
+    browser.get(f"{base}/search.html?q=attention")
     WebDriverWait(browser, 30).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "ul.search li") or
-        "Search finished" in d.page_source or "did not match" in d.page_source)
-    assert browser.find_elements(By.CSS_SELECTOR, "ul.search li"), "search for 'attention' found nothing"
+        lambda d: "Search finished" in d.page_source or "did not match" in d.page_source
+        or len(d.find_elements(By.CSS_SELECTOR, "ul.search li")) >= 10)
+    rows = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ul.search li")]
+    assert rows, f"search for 'attention' over {opened} found nothing"
+    titles = [" ".join(row.split()) for row in rows]
+    assert len(set(titles)) == len(titles), f"rows that look the same over {opened}: {titles}"
+    errors = [e["message"][:160] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors on the search page over {opened}: {errors}"
 
 
 def test_each_chapter_offers_its_notebook(site_dir):

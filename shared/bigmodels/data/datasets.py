@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import check_positive_int
-from .sources import MissingDataError, cached_arrays, read_member, verify_archive
+from .sources import MissingDataError, cached_arrays, data_dir, read_member, verify_archive
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian: dataset-fashion-mnist
 TRANS_DE_EN = Path("/usr/share/trans/de-en")  # Debian: trans-de-en
@@ -168,14 +168,24 @@ def load_mnist5k() -> Split:
     return _make_split("mnist5k", X, raw["y"], (0.70, 0.10, 0.20), classes)
 
 
+def debian_path(path: Path) -> Path:
+    """Where a file of an optional Debian package is: the system path if the package is installed,
+    else the same path under .data/debian/root, where `make data` unpacks it without root
+    (tools/fetch_debian.py). Returns the system path when neither exists."""
+    local = data_dir() / "debian" / "root" / Path(path).relative_to(Path(path).anchor)
+    return local if not Path(path).exists() and local.exists() else Path(path)
+
+
 def _debian_file(path: Path, package: str) -> bytes:
-    """Bytes of a file that an optional Debian package installs."""
-    if not path.is_file():
+    """Bytes of a file that an optional Debian package installs (system-wide or fetched by `make data`)."""
+    found = debian_path(path)
+    if not found.is_file():
         raise MissingDataError(
-            f"{path} is missing. It comes from a Debian package: `sudo apt-get install {package}` "
-            "(optional: Debian/Ubuntu only; the chapters never need it)"
+            f"{path} is missing. It comes from the Debian package {package}: `make data` fetches it without "
+            f"root on Debian/Ubuntu (or `sudo apt-get install {package}`); elsewhere it is not available "
+            "and the cells that need it say so"
         )
-    return path.read_bytes()
+    return found.read_bytes()
 
 
 def _debian_stamp(paths: list[Path], package: str) -> str:
@@ -184,6 +194,7 @@ def _debian_stamp(paths: list[Path], package: str) -> str:
     A cache made from other files, or from these files before they changed, is never used; missing
     files raise MissingDataError even when an old cache exists.
     """
+    paths = [debian_path(path) for path in paths]
     for path in paths:
         if not path.is_file():
             _debian_file(path, package)
