@@ -82,9 +82,12 @@ serve: $(if $(wildcard _build/html/index.html),venv,book)
 # A double-click on a chapter's .py opens it as a notebook (jupytext pairs it with the .ipynb, outputs included):
 # JupyterLab reads tools/jupyterlab-settings.json as overrides.json from the environment's settings folder.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+# The file browser lists each chapter once, as its .py (the .ipynb pair still holds the outputs and is
+# written on every save): jupyter-server's default hidden files plus *.ipynb.
+LAB_HIDDEN := ['__pycache__', '*.pyc', '*.pyo', '.DS_Store', '*~', '.ipynb_checkpoints', '*.ipynb']
 lab: venv
 	@mkdir -p $(LAB_SETTINGS) && cp tools/jupyterlab-settings.json $(LAB_SETTINGS)/overrides.json
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ "--ContentsManager.hide_globs=$(LAB_HIDDEN)"
 
 sync: venv
 	$(BIN)/jupytext --sync chapters/*.ipynb

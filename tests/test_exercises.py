@@ -154,3 +154,7 @@ def test_jupyterlab_opens_each_chapter_py_as_its_paired_notebook():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lab = re.search(r"^lab:.*?(?=^\S)", makefile, re.M | re.S).group(0)
     assert "tools/jupyterlab-settings.json" in lab and "overrides.json" in lab
+    # one entry per chapter in the file browser: the .py, opened as a notebook with the .ipynb's outputs
+    assert "--ContentsManager.hide_globs=$(LAB_HIDDEN)" in lab
+    hidden = re.search(r"^LAB_HIDDEN := (.+)$", makefile, re.M).group(1)
+    assert "'*.ipynb'" in hidden and "'__pycache__'" in hidden
