@@ -9,10 +9,39 @@ check that no chapter depends on one machine's rounding.
 
 import os
 import random
+import sys
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import numpy as np
 
 THREADS = 2
+LOCK = Path(__file__).resolve().parents[2] / "requirements.lock"  # <repo>/shared/bigmodels/notebook.py
+CHECKED = ("numpy", "torch", "matplotlib", "scikit-learn")  # the packages whose results the outputs show
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+
+
+def check_environment(lock=LOCK):
+    """Return what differs from the environment that produced the stored outputs, in words (empty: nothing).
+
+    A chapter downloaded alone still runs where these packages exist, but its numbers can move; in the
+    book's repository `make lab` installs exactly the pinned versions.
+    """
+    problems = []
+    if sys.version_info[:2] not in SUPPORTED_PYTHONS:
+        problems.append(f"Python {sys.version.split()[0]} (the book supports 3.11, 3.12 and 3.13)")
+    if not Path(lock).is_file():
+        return problems + [f"{lock} not found: this notebook is outside the book's repository"]
+    pins = dict(line.split("==", 1) for line in Path(lock).read_text().split() if "==" in line)
+    for name in CHECKED:
+        try:
+            installed = version(name).split("+")[0]
+        except PackageNotFoundError:
+            installed = "not installed"
+        if installed != pins.get(name, installed):
+            problems.append(f"{name} {installed} (the stored outputs come from {pins[name]})")
+    return problems
 
 
 def setup(seed=0, threads=THREADS):
@@ -27,6 +56,11 @@ def setup(seed=0, threads=THREADS):
     import torch
     from threadpoolctl import threadpool_limits
 
+    problems = check_environment()
+    if problems:
+        warnings.warn("this environment differs from the book's, so figures may differ from the stored ones: "
+                      + "; ".join(problems) + ". In the book's repository, `make lab` installs the pinned one.",
+                      stacklevel=2)
     threads = int(os.environ.get("BIGMODELS_THREADS", threads))
     random.seed(seed)
     np.random.seed(seed)
