@@ -1,6 +1,9 @@
 """Exercise solutions stay folded until the reader asks: in JupyterLab and on the site.
 
-A solution is the code cell after a markdown cell that starts with "**Solution". It must carry
+Each solution starts with a markdown cell that holds only its label, "**Solution k**" (k = 1, 2, ... in
+order). A written answer follows in its own markdown cell, folded in JupyterLab
+(`jupyter: {source_hidden: true}`) and on the site (a closed `:::{dropdown} Written answer`).
+A solution's code is the code cell after the label (or after the written answer). It must carry
   - the cell metadata `jupyter: {source_hidden: true, outputs_hidden: true}` (JupyterLab and Notebook
     collapse its code and its output), in the .ipynb and in the py:percent pair
     (`# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", ...]`);
@@ -32,11 +35,46 @@ def source(cell):
     return "".join(text) if isinstance(text, list) else text
 
 
+LABEL = re.compile(r"^\*\*Solution (\d+)\*\*$")
+WRITTEN = ":::{dropdown} Written answer"
+
+
+def is_label(cell):
+    return cell["cell_type"] == "markdown" and source(cell).lstrip().startswith("**Solution")
+
+
+def is_written_answer(cell):
+    return cell["cell_type"] == "markdown" and source(cell).lstrip().startswith(WRITTEN)
+
+
 def solution_cells(cells):
-    """(position, cell) of every code cell that follows a "**Solution" markdown cell."""
-    return [(i, cell) for i, cell in enumerate(cells)
-            if cell["cell_type"] == "code" and i > 0 and cells[i - 1]["cell_type"] == "markdown"
-            and source(cells[i - 1]).lstrip().startswith("**Solution")]
+    """(position, cell) of every code cell that follows a solution label (or the label's written answer)."""
+    found = []
+    for i, cell in enumerate(cells):
+        before = [c for c in cells[max(0, i - 2):i]]
+        if cell["cell_type"] == "code" and before and (
+                is_label(before[-1]) or (len(before) == 2 and is_label(before[0]) and is_written_answer(before[1]))):
+            found.append((i, cell))
+    return found
+
+
+def label_problems(cells):
+    """Labels hold only "**Solution k**", numbered 1, 2, ...; written answers are folded dropdowns."""
+    problems = []
+    labels = [source(c).strip() for c in cells if is_label(c)]
+    for k, label in enumerate(labels, 1):
+        if not LABEL.match(label) or int(LABEL.match(label).group(1)) != k:
+            problems.append(f"solution label {label[:60]!r}: want exactly '**Solution {k}**' (the answer goes in "
+                            "the next cell)")
+    for i, cell in enumerate(cells):
+        if is_written_answer(cell):
+            if not (i > 0 and is_label(cells[i - 1])):
+                problems.append(f"cell {i}: a written answer must follow its solution label")
+            if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is not True:
+                problems.append(f"cell {i}: written answer not folded in JupyterLab (jupyter.source_hidden)")
+            if not source(cell).rstrip().endswith(":::"):
+                problems.append(f"cell {i}: written answer's dropdown is not closed with ':::'")
+    return problems
 
 
 def folded_on_site(tags):
@@ -44,7 +82,7 @@ def folded_on_site(tags):
 
 
 def problems_of(cells):
-    problems = []
+    problems = label_problems(cells)
     for i, cell in solution_cells(cells):
         metadata = cell.get("metadata", {})
         tags = metadata.get("tags", [])
@@ -84,7 +122,7 @@ def test_every_solution_is_hidden_in_the_py_pair(path):
 
 def test_jupytext_keeps_the_hidden_metadata_both_ways():
     """py:percent -> notebook -> py:percent loses neither the metadata nor the nbval tag."""
-    text = ('# %% [markdown]\n# **Solution**\n\n'
+    text = ('# %% [markdown]\n# **Solution 1**\n\n'
             '# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]\n'
             'print(1)\n')
     notebook = jupytext.reads(text, fmt="py:percent")
@@ -137,6 +175,11 @@ def test_every_solution_and_its_output_is_folded_on_the_site(site_dir):
         parser.feed((site_dir / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8"))
         assert len(parser.folds) == len(solutions), (
             f"{path.stem}.html: {len(parser.folds)} '{SHOW_LABEL}' folds for {len(solutions)} solutions")
+        page = (site_dir / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        written = sum(is_written_answer(c) for c in notebook["cells"])
+        dropdowns = re.findall(r"<details[^>]*sd-dropdown[^>]*>", page)
+        assert len(dropdowns) == written and not any(" open" in d for d in dropdowns), (
+            f"{path.stem}.html: {len(dropdowns)} closed dropdowns for {written} written answers")
         with_output = sum(1 for _, cell in solutions if cell.get("outputs"))
         assert sum(fold["output"] for fold in parser.folds) == with_output, (
             f"{path.stem}.html: a solution's output is outside its fold")

@@ -35,3 +35,15 @@ def test_every_script_has_a_notebook():
     for script in CHAPTERS.glob("*.py"):
         if script.name != "conftest.py":
             assert script.with_suffix(".ipynb").exists(), f"{script.name} has no notebook"
+
+
+CODE_WIDTH = 88  # characters of code the site's text column shows at 1280 px (book/_ext/static/book.css)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_column(path):
+    """Readers see every character of a code cell without scrolling, on the site and in a narrow JupyterLab."""
+    wide = [(i, line) for i, c in enumerate(json.loads(path.read_text())["cells"]) if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines() if len(line) > CODE_WIDTH]
+    assert not wide, f"{path.name}: {len(wide)} code lines wider than {CODE_WIDTH} characters, e.g. " + "; ".join(
+        f"cell {i}: {line[:60]!r}..." for i, line in wide[:3])

@@ -114,6 +114,41 @@ def check_link(site_dir, server, page, href):
     return [f"{page}: link leaves the site {href}"]
 
 
+OVERFLOW = """
+const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+const out = [];
+document.querySelectorAll("main div.cell pre").forEach((el) => {
+  if (cut(el)) out.push(`code/output ${el.scrollWidth - el.clientWidth} px too wide: `
+                        + el.innerText.split("\\n").reduce((a, b) => (a.length > b.length ? a : b), "").slice(0, 90));
+});
+document.querySelectorAll('main mjx-container[display="true"]').forEach((el) => {
+  if (cut(el) && !scrolls(el)) out.push(`equation cut off by ${el.scrollWidth - el.clientWidth} px`);
+});
+document.querySelectorAll("main table").forEach((el) => {
+  const box = el.parentElement;
+  if (el.getBoundingClientRect().width > box.getBoundingClientRect().width + 1 && !scrolls(box))
+    out.push(`table ${Math.round(el.getBoundingClientRect().width - box.getBoundingClientRect().width)} px too wide`);
+});
+return out;
+"""
+
+
+def test_chapter_pages_fit_the_column_at_1280_px(site_dir, server, browser):
+    """No code line or printed output hidden past the right edge, no equation or table cut off."""
+    browser.set_window_size(1280, 1600)
+    problems = []
+    for page in pages(site_dir):
+        if not page.startswith("chapters/"):
+            continue
+        browser.get(f"{server}/{page}")
+        browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "if (window.MathJax && MathJax.startup) MathJax.startup.promise.then(() => done(1)); else done(0);")
+        problems += [f"{page}: {problem}" for problem in browser.execute_script(OVERFLOW)]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("opened", ["http", "file"])
 def test_search_finds_a_term(site_dir, server, browser, opened):
     # Over http (`make serve`) and from disk (the file:// address `make book` prints): hits, each row

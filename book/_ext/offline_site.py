@@ -6,8 +6,9 @@ unpkg.com (a CDN) and a Binder configuration naming an outside repository. This 
 those two hooks off and drops the unused loader script from `_static/`; everything else of the
 site (MathJax included, via sphinx-mathjax-offline) is served from `_static/`.
 
-It also adds `static/file-search.js`, which makes the search page work when the site is opened
-from disk (file://), where a browser forbids the page fetches that search snippets need.
+It also adds two files of `static/`: `file-search.js`, which makes the search page work when the site
+is opened from disk (file://), where a browser forbids the page fetches that search snippets need,
+and `book.css`, which makes code, outputs and equations fit the text column.
 """
 
 from pathlib import Path
@@ -34,4 +35,5 @@ def setup(app):
     app.connect("build-finished", _drop_thebe_loader)
     app.connect("builder-inited", _add_static)
     app.add_js_file("file-search.js")
+    app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
