@@ -194,3 +194,18 @@ def test_back_matter_is_complete(site_dir):
     errata = (site_dir / "book" / "errata.html").read_text(encoding="utf-8")
     for must in ["遗忘门", "Hochreiter", "pre-norm", "input_length"]:
         assert must in errata
+
+
+@pytest.mark.slow
+def test_every_chapter_figure_has_alt_text(site_dir):
+    """Each figure's alt text is its own words (titles, axis labels, legend), written into the PNG by
+    bigmodels.notebook.setup() and read by book/_ext/offline_site.py; never missing."""
+    for page in toc_pages(site_dir):
+        if page.parent.name != "chapters":
+            continue
+        images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
+        for tag in images:
+            if "_images/" not in tag:
+                continue
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            assert alt and alt.group(1).startswith("Figure"), f"{page.name}: a figure without alt text: {tag[:120]}"

@@ -44,6 +44,45 @@ def check_environment(lock=LOCK):
     return problems
 
 
+def describe_figure(fig):
+    """Alt text for a figure, from its own words: suptitle, then each panel's title, axis labels, legend."""
+    parts = [fig._suptitle.get_text()] if fig._suptitle is not None and fig._suptitle.get_text() else []
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    for i, ax in enumerate(panels, 1):
+        words = [ax.get_title()] if ax.get_title() else []
+        words += [f"{axis}: {label}" for axis, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
+        legend = ax.get_legend()
+        if legend is not None:
+            words.append("lines: " + ", ".join(text.get_text() for text in legend.get_texts()))
+        if words:
+            parts.append((f"panel {i} of {len(panels)}: " if len(panels) > 1 else "") + "; ".join(words))
+    return "Figure. " + ". ".join(parts) if parts else "Figure (no title or labels)"
+
+
+def _show_figures_with_alt_text():
+    """Inline figures as PNG whose Description text holds describe_figure(fig); the site uses it as alt text
+    (book/_ext/offline_site.py)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    def png(fig):
+        return print_figure(fig, "png", base64=True, metadata={"Description": describe_figure(fig)})
+
+    # Load the inline backend now (else at the first figure): loading registers its own PNG printer, which
+    # must come before ours.
+    plt.switch_backend(matplotlib.get_backend())
+    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
+
+
 def setup(seed=0, threads=THREADS):
     """Seed Python, NumPy and torch; fix BLAS and torch thread counts; set the plot style.
 
@@ -73,4 +112,5 @@ def setup(seed=0, threads=THREADS):
          "axes.spines.top": False, "axes.spines.right": False}
     )
     np.set_printoptions(precision=4, suppress=True)
+    _show_figures_with_alt_text()
     return "cuda" if torch.cuda.is_available() else "cpu"
