@@ -197,7 +197,7 @@ def test_back_matter_is_complete(site_dir):
 
 
 @pytest.mark.slow
-def test_every_chapter_figure_has_alt_text(site_dir):
+def test_every_chapter_figure_has_alt_text_and_a_caption(site_dir):
     """Each figure's alt text is its own words (titles, axis labels, legend), written into the PNG by
     bigmodels.notebook.setup() and read by book/_ext/offline_site.py; never missing."""
     for page in toc_pages(site_dir):
@@ -209,3 +209,5 @@ def test_every_chapter_figure_has_alt_text(site_dir):
                 continue
             alt = re.search(r'\balt="([^"]*)"', tag)
             assert alt and alt.group(1).startswith("Figure"), f"{page.name}: a figure without alt text: {tag[:120]}"
+        captions = re.findall(r"<figcaption\b", page.read_text(encoding="utf-8"))
+        assert len(captions) >= len([t for t in images if "_images/" in t]), f"{page.name}: a figure without caption"

@@ -47,3 +47,16 @@ def test_code_fits_the_column(path):
             for line in "".join(c["source"]).splitlines() if len(line) > CODE_WIDTH]
     assert not wide, f"{path.name}: {len(wide)} code lines wider than {CODE_WIDTH} characters, e.g. " + "; ".join(
         f"cell {i}: {line[:60]!r}..." for i, line in wide[:3])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_has_a_caption(path):
+    """A cell that draws a figure carries its caption (cell metadata mystnb.figure.caption; the site shows it
+    under the figure): `# %% mystnb={"figure": {"caption": "..."}}` in the py:percent file."""
+    missing = []
+    for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+        draws = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+        caption = cell["metadata"].get("mystnb", {}).get("figure", {}).get("caption", "")
+        if draws and len(caption.split()) < 5:
+            missing.append(f"cell {i}: {''.join(cell['source'])[:60]!r}")
+    assert not missing, f"{path.name}: figures without a caption of a sentence:\n" + "\n".join(missing)
