@@ -286,7 +286,8 @@ def test_fetch_debian_reads_a_deb_without_dpkg(tmp_path):
     import lzma
     import tarfile
 
-    spec = importlib.util.spec_from_file_location("fetch_debian", Path(__file__).parents[1] / "tools" / "fetch_debian.py")
+    script = Path(__file__).parents[1] / "tools" / "fetch_debian.py"
+    spec = importlib.util.spec_from_file_location("fetch_debian", script)
     fetch_debian = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fetch_debian)
     payload = io.BytesIO()
