@@ -2,6 +2,8 @@
 
 import pathlib
 import re
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -144,3 +146,10 @@ def test_python_lines_keep_the_declared_line_length():
                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if len(line) > limit and not line.startswith(("# |", "# $$", "# %%"))]
     assert not too_long, f"lines over {limit} characters:\n" + "\n".join(too_long)
+
+
+def test_package_map_lists_every_module():
+    """shared/bigmodels/__init__.py and CONTRIBUTING.md carry the same module map (tools/package_map.py)."""
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "package_map.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

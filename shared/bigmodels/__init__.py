@@ -1,7 +1,137 @@
 """bigmodels: the package behind the runnable companion to 人工智能大模型原理与应用实战.
 
 `scratch` holds every model in plain NumPy with explicit backward passes, `nn` the same models
-written in PyTorch from the same formulas, `data` the offline datasets.
+written in PyTorch from the same formulas, `data` the offline datasets. One entry per module
+(written by tools/package_map.py from each module's docstring):
+
+<!-- package-map:start -->
+- `checks.py`:
+  Input validation with messages that name what was expected and what was given.
+- `classical.py`:
+  Classical models versus small neural networks: the helpers chapters 1 and 2 measure with.
+- `compress/__init__.py`:
+  Making models smaller: magnitude pruning, integer quantization, knowledge distillation.
+- `compress/distillation.py`:
+  Knowledge distillation (Hinton, Vinyals and Dean, 2015) and the small classifiers this chapter compresses.
+- `compress/pruning.py`:
+  Magnitude pruning: zero the weights (or whole neurons) that matter least (Han et al., 2015).
+- `compress/quantization.py`:
+  Integer quantization from scratch (Jacob et al., 2018), plus PyTorch's dynamic quantization.
+- `data/__init__.py`:
+  Offline datasets and text tools: loaders with fixed splits, tokenizers, vocabulary, padding.
+- `data/corpora.py`:
+  Plain-text corpora for language models: Shakespeare (English) and People's Daily (Chinese).
+- `data/datasets.py`:
+  Labelled datasets with fixed train/validation/test splits.
+- `data/sources.py`:
+  Where the offline data lives: source archives, reading files out of them, and the parse cache.
+- `data/text.py`:
+  Turning text into integer ids: tokenizers, a vocabulary, and Keras-style padding.
+- `data/unlabelled.py`:
+  Unlabelled text for pretraining language models, with the held-out snippets kept out.
+- `denseclf.py`:
+  The Keras dense classifier of the article's §4.1, in PyTorch, and the baselines it is compared with.
+- `display.py`:
+  Show the package's own source inside a notebook: one source of truth for the code in the text.
+- `doctor.py`:
+  Check the installed environment: `python -m bigmodels.doctor` prints each FAIL with its fix, or one OK line.
+- `explain.py`:
+  Attribution methods: which inputs made a model produce its output.
+- `landmarks.py`:
+  Published parameter counts of landmark neural networks, one row per model.
+- `netguard.py`:
+  Refuse network connections to anything but this machine: the book must run offline.
+- `nn/__init__.py`:
+  The book's models as PyTorch modules written from the same formulas as bigmodels.scratch.
+- `nn/activations.py`:
+  ReLU, Sigmoid, Tanh and GELU written from their formulas (no torch.relu / sigmoid / tanh / gelu).
+- `nn/attention.py`:
+  Scaled dot-product attention, multi-head attention and positional encodings in PyTorch.
+- `nn/gpt.py`:
+  A decoder-only GPT in PyTorch (after karpathy/nanoGPT's model.py), built from bigmodels.nn layers.
+- `nn/layers.py`:
+  Linear, Embedding and LayerNorm written from their formulas (same names as torch.nn).
+- `nn/losses.py`:
+  MSELoss, CrossEntropyLoss and BCEWithLogitsLoss from their formulas (mean reduction).
+- `nn/mlp.py`:
+  The multilayer perceptron built from bigmodels.nn.Linear and the formula-written activations.
+- `nn/module.py`:
+  What every bigmodels.nn module adds to torch.nn.Module: moving weights to and from the built-in.
+- `nn/rnn.py`:
+  RNN and LSTM written from the formulas in PyTorch: a Python loop over time, autograd for BPTT.
+- `nn/transformer.py`:
+  Transformer layers, stacks and the encoder-decoder in PyTorch, written from the formulas.
+- `notebook.py`:
+  The set-up call every chapter makes first: seeds, thread count, plot style.
+- `pretraining.py`:
+  Pretraining the §4.2 LSTM as a language model, then fine-tuning it as a classifier (Dai & Le, ULMFiT).
+- `privacy.py`:
+  Differential privacy for training: DP-SGD (Abadi et al. 2016) and its Renyi-DP accountant.
+- `results.py`:
+  Headline figures: printed in one fixed format so the README's results table can be collected.
+- `scale/__init__.py`:
+  Training beyond one process: data parallelism, checkpoints, parameter counts (and FLOP/memory estimates).
+- `scale/checkpoint.py`:
+  Checkpoints that resume bit-identically and load with torch.load(..., weights_only=True).
+- `scale/ddp.py`:
+  Distributed data parallel training on CPU with torch.distributed (gloo backend).
+- `scale/flops.py`:
+  Counting training compute: the 6ND rule and a per-layer count of matrix-multiply FLOPs.
+- `scale/memory.py`:
+  Memory of training: weights, gradients, optimizer states and the activations kept for backward.
+- `scale/parallel.py`:
+  The four ways to split training over processes, side by side on one GPT in one launch of local processes.
+- `scale/params.py`:
+  Counting parameters of any model of the book: torch modules and NumPy scratch models alike.
+- `scale/pipeline.py`:
+  Pipeline parallelism (GPipe, Huang et al. 2019): consecutive layers on consecutive processes.
+- `scale/scaling.py`:
+  Scaling laws: fit L(N) = a N^-alpha + c, and a small scaling experiment that produces L(N).
+- `scale/schedules.py`:
+  Training recipes of large models: learning-rate warmup + cosine decay, gradient accumulation.
+- `scale/sharding.py`:
+  Fully sharded data parallelism (FSDP2, ZeRO stage 3): each of N processes keeps 1/N of the training state.
+- `scale/tensor_parallel.py`:
+  Tensor parallelism, Megatron-style (Shoeybi et al. 2019): each layer's matrices split over N processes.
+- `scratch/__init__.py`:
+  Every model of the book in plain NumPy, with explicit backward passes. No torch in here.
+- `scratch/attention.py`:
+  Scaled dot-product attention, multi-head attention and positional encodings in NumPy.
+- `scratch/functional.py`:
+  Activations, softmax and losses with their derivatives (NumPy).
+- `scratch/gpt.py`:
+  A decoder-only GPT in NumPy (after karpathy/nanoGPT's model.py), with a full backward pass.
+- `scratch/gradcheck.py`:
+  Finite-difference gradient checks: the independent referee for every explicit backward pass.
+- `scratch/layers.py`:
+  Basic layers in NumPy: Linear, Embedding, LayerNorm, Dropout and activation layers.
+- `scratch/losses.py`:
+  Loss layers mirroring torch.nn.MSELoss, CrossEntropyLoss and BCEWithLogitsLoss (mean reduction).
+- `scratch/lstm_lm.py`:
+  An LSTM language model with a tied output layer, in NumPy (twin of bigmodels.pretraining.LSTMLanguageModel).
+- `scratch/mlp.py`:
+  The multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
+- `scratch/module.py`:
+  The base class of every scratch layer: parameters and gradients as plain NumPy arrays.
+- `scratch/optim.py`:
+  SGD (with momentum and Nesterov), Adam, AdamW and gradient-norm clipping in NumPy.
+- `scratch/rnn.py`:
+  Recurrent layers in NumPy: an Elman RNN and an LSTM with full backpropagation through time.
+- `scratch/sequential.py`:
+  Sequential: layers applied one after another, mirroring torch.nn.Sequential.
+- `scratch/transformer.py`:
+  Transformer encoder and decoder layers, their stacks and the encoder-decoder model in NumPy.
+- `speech.py`:
+  Spoken-word recognition from synthetic speech: two engines, log-mel features, an LSTM classifier.
+- `testing.py`:
+  Comparison helpers shared by the tests and the chapters.
+- `textclf.py`:
+  The Keras text classifier of the article's §4.2, in PyTorch (bigmodels.nn layers) and in NumPy.
+- `training.py`:
+  The small trainer every chapter shares: seeded minibatches, fit, evaluate, predict, accuracy.
+- `translation.py`:
+  German -> English translation with the book's encoder-decoder Transformer (chapter 6.3).
+<!-- package-map:end -->
 """
 
 __version__ = "0.1.0"
