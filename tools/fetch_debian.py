@@ -39,6 +39,11 @@ def installed(package: str) -> bool:
     return done.returncode == 0 and done.stdout.endswith("installed")
 
 
+def present(package: str, dest: pathlib.Path = DEST) -> bool:
+    """Installed system-wide or unpacked under dest by an earlier fetch."""
+    return installed(package) or (dest / "packages" / f"{package}.deb-unpacked").exists()
+
+
 def ar_members(deb: bytes) -> dict[str, bytes]:
     """The members of an `ar` archive (the .deb container): name -> bytes."""
     if not deb.startswith(b"!<arch>\n"):
@@ -73,7 +78,7 @@ def fetch(package: str, dest: pathlib.Path = DEST) -> str:
     stamp = dest / "packages" / f"{package}.deb-unpacked"
     if installed(package):
         return f"{package}: installed system-wide"
-    if stamp.exists():
+    if present(package, dest):
         return f"{package}: already in {dest.relative_to(ROOT)}"
     if shutil.which("apt-get") is None:
         raise LookupError(f"{package}: no apt-get on this system (the package exists only for Debian/Ubuntu)")
@@ -98,9 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missing = []
     for package in args.packages:
-        present = installed(package) or (DEST / "packages" / f"{package}.deb-unpacked").exists()
         if args.check:
-            if not present:
+            if not present(package):
                 missing.append(package)
             continue
         try:
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"fetch_debian: {error}", file=sys.stderr)
     if missing:
         print(f"fetch_debian: missing {' '.join(missing)}; the cells that read them say so and continue "
-              "(README, Data)", file=sys.stderr)
+              "(README, Requirements)", file=sys.stderr)
     return 1 if missing and (args.check or args.required) else 0
 
 
