@@ -8,14 +8,16 @@ each figure moves under another numerical configuration.
 import json
 import os
 import pathlib
+import sys
 import time
 from collections import defaultdict
 
-from bigmodels.netguard import install
 from bigmodels.results import RECORD_ENV
 
 ROOT = pathlib.Path(__file__).parent
-GUARD_DIR = ROOT / "tests" / "netguard"
+GUARD_DIR = ROOT / "tests" / "netguard"  # the offline guard: test tooling, not part of the book's package
+sys.path.insert(0, str(GUARD_DIR))
+from netguard import install  # noqa: E402
 
 # Every notebook kernel and subprocess inherits this and installs the guard at start-up.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))

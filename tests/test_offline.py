@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bigmodels.netguard import NetworkAccessError, is_local
+from netguard import NetworkAccessError, is_local  # tests/netguard/ (on sys.path via conftest.py)
 
 
 def test_loopback_is_local_and_the_internet_is_not():

@@ -39,8 +39,6 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   Attribution methods: which inputs made a model produce its output.
 - `landmarks.py`:
   Published parameter counts of landmark neural networks, one row per model.
-- `netguard.py`:
-  Refuse network connections to anything but this machine: the book must run offline.
 - `nn/__init__.py`:
   The book's models as PyTorch modules written from the same formulas as bigmodels.scratch.
 - `nn/activations.py`:

@@ -1,5 +1,5 @@
 """Loaded by every Python process the test suite starts (PYTHONPATH is set in conftest.py)."""
 
-from bigmodels.netguard import install
+from netguard import install
 
 install()
