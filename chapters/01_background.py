@@ -14,17 +14,19 @@
 # ---
 
 # %% [markdown]
-# # 1 Why big models? Classical learning against neural networks (§1 背景介绍)
+# # 1 Background: why big models (§1 背景介绍)
 #
-# The article opens with a claim: as data grew, classical machine learning fell short on complex
-# problems, and that shortfall is why large neural models appeared. This chapter turns the claim
-# into two measurements. First we train classical classifiers (logistic regression, $k$-nearest
-# neighbours, a random forest) and small neural networks on the same images and compare their test
-# accuracy, on an easy task, on a harder one, and on a deliberately harder version of it. Then we
-# plot how the parameter counts of landmark networks have grown, using only figures stated in the
-# papers that introduced them. (The article's next sentence, that big models include deep neural
-# networks, NLP models and image models, mixes an architecture with its applications; see
-# errata {ref}`E12 <errata-categories>`.)
+# The article opens with a claim: as data grew, classical
+# {term}`machine learning <Machine learning>` fell short on complex problems, and that shortfall is
+# why large neural models appeared. This chapter turns the claim into two measurements. First we
+# train classical classifiers (logistic regression, $k$-nearest neighbours, a random forest) and
+# small {term}`neural networks <Neural network>` on the same images and compare their test accuracy,
+# on an easy task, on a harder one, and on a deliberately harder version of it. Then we plot how the
+# {term}`parameter <Parameter>` counts of landmark networks have grown, using only figures stated in
+# the papers that introduced them. (The article's next sentence, that {term}`big models <Big model>`
+# include deep neural networks, {term}`NLP <Natural language processing>` models and
+# {term}`image <Image processing>` models, mixes an architecture with its applications; see errata
+# {ref}`E12 <errata-categories>`.)
 #
 # **Learning goals**
 # - read a learning curve (test accuracy against training-set size);
@@ -35,6 +37,9 @@
 # **Time to run:** about a minute on two CPU cores.
 
 # %%
+# Needs the book's environment (Python 3.11-3.13, the bigmodels package, pinned
+# versions, data): `make lab` in the book's repository sets it up; setup() names
+# anything that differs.
 from bigmodels.notebook import setup; device = setup()
 
 import matplotlib.pyplot as plt
@@ -44,7 +49,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier
 
 from bigmodels.classical import (
-    SmallCNN, accuracy, fit_classifier, learning_curve, mlp_parameter_count, shift_images,
+    SmallCNN, accuracy, fit_classifier, learning_curve, mlp_parameter_count,
+    shift_images,
 )
 from bigmodels.data import load_digits, load_mnist5k
 from bigmodels.display import show_source
@@ -70,10 +76,10 @@ print(mnist)
 # forest of 50 trees, and multinomial logistic regression,
 # $p(y \mid x) = \mathrm{softmax}(Wx + b)$. Logistic regression is a network with no hidden layer,
 # so we train it with the same loop as the neural side: a multilayer perceptron (MLP) with one
-# hidden layer of 128 ReLU units, $\mathrm{softmax}(W_2\,\mathrm{relu}(W_1 x + b_1) + b_2)$.
+# hidden layer of 128 {term}`ReLU` units, $\mathrm{softmax}(W_2\,\mathrm{relu}(W_1 x + b_1) + b_2)$.
 # Both minimise the cross-entropy with AdamW (learning rate 0.003) on mini-batches of 64 for the
 # same number of optimisation steps whatever the training-set size (400, a few more on the
-# smallest sets where an epoch is shorter than a batch), so small sets are not under-trained.
+# smallest sets where an {term}`epoch <Epoch>` is shorter than a batch), so small sets are not under-trained.
 
 # %%
 show_source(MLP)
@@ -89,19 +95,24 @@ def epochs_for(n, batch_size=64):
 
 
 def make_fitters(num_pixels):
-    """Name -> function (X, y) -> trained model, for the four classifiers of this chapter."""
+    """Name -> function (X, y) -> trained model, for the chapter's four classifiers."""
     def logistic(X, y):
         torch.manual_seed(0)
-        return fit_classifier(MLP([num_pixels, 10]), X, y, epochs=epochs_for(len(X)), lr=LR)
+        return fit_classifier(MLP([num_pixels, 10]), X, y, epochs=epochs_for(len(X)),
+                              lr=LR)
 
     def mlp(X, y):
         torch.manual_seed(0)
-        return fit_classifier(MLP([num_pixels, 128, 10]), X, y, epochs=epochs_for(len(X)), lr=LR)
+        return fit_classifier(MLP([num_pixels, 128, 10]), X, y,
+                              epochs=epochs_for(len(X)), lr=LR)
+
+    def forest(X, y):
+        return RandomForestClassifier(50, random_state=0, n_jobs=1).fit(X, y)
 
     return {
         "logistic regression": logistic,
         "3-nearest neighbours": lambda X, y: KNeighborsClassifier(3).fit(X, y),
-        "random forest": lambda X, y: RandomForestClassifier(50, random_state=0, n_jobs=1).fit(X, y),
+        "random forest": forest,
         "MLP (128 hidden)": mlp,
     }
 
@@ -113,24 +124,26 @@ def make_fitters(num_pixels):
 # measures accuracy on the same test set every time.
 
 # %% tags=["nbval-ignore-output"]
-# fitted accuracies: last digits vary by CPU (even 3-NN's distance ties); the asserts below check the claims
+# fitted accuracies: last digits vary by CPU (even 3-NN's distance ties); asserted below
 def curves(split, sizes):
     fitters = make_fitters(split.X_train.shape[1])
-    return {name: learning_curve(fit, split.X_train, split.y_train, split.X_test, split.y_test, sizes)
-            for name, fit in fitters.items()}
+    data = (split.X_train, split.y_train, split.X_test, split.y_test)
+    return {name: learning_curve(fit, *data, sizes) for name, fit in fitters.items()}
 
 
 digit_sizes, mnist_sizes = [50, 150, 400, 1258], [100, 300, 1000, 3500]
 digit_curves, mnist_curves = curves(digits, digit_sizes), curves(mnist, mnist_sizes)
-for title, sizes, table in [("digits", digit_sizes, digit_curves), ("MNIST-5k", mnist_sizes, mnist_curves)]:
+for title, sizes, table in [("digits", digit_sizes, digit_curves),
+                            ("MNIST-5k", mnist_sizes, mnist_curves)]:
     print(f"{title}: test accuracy for training sizes {sizes}")
     for name, accs in table.items():
         print(f"  {name:22s}", "  ".join(f"{a:.3f}" for a in accs))
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+# %% mystnb={"figure": {"caption": "Test accuracy of the four classifiers against the number of training images, on the 8x8 digits (left) and on MNIST-5k (right)."}}
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.4), sharey=True)
 for ax, title, sizes, table in [(axes[0], "digits (8x8)", digit_sizes, digit_curves),
-                                (axes[1], "MNIST-5k (28x28)", mnist_sizes, mnist_curves)]:
+                                (axes[1], "MNIST-5k (28x28)", mnist_sizes,
+                                 mnist_curves)]:
     for name, accs in table.items():
         ax.plot(sizes, accs, marker="o", label=name)
     ax.set(xscale="log", xlabel="training images", title=title)
@@ -149,15 +162,18 @@ plt.show()
 # - Every model improves with more data; the curves have not flattened at the largest size.
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies (last digits vary by CPU); every margin below is >= 3x the largest change seen across kernels
-# and thread counts (0.004, one digits test image), so the asserts hold on any machine
+# trained accuracies (last digits vary by CPU); every margin below is >= 3x the largest
+# change seen across kernels and thread counts (0.004, one digits test image), so the
+# asserts hold on any machine
 classical = ["logistic regression", "3-nearest neighbours", "random forest"]
 final = {name: accs[-1] for name, accs in mnist_curves.items()}
 final_digits = {name: accs[-1] for name, accs in digit_curves.items()}
 assert min(final_digits.values()) > 0.9
-assert min(final_digits[name] for name in classical[1:]) >= final_digits["MLP (128 hidden)"]
+mlp_digits = final_digits["MLP (128 hidden)"]
+assert min(final_digits[name] for name in classical[1:]) >= mlp_digits
 assert final["MLP (128 hidden)"] - final["logistic regression"] > 0.01
-assert max(abs(final["MLP (128 hidden)"] - final[name]) for name in classical[1:]) < 0.03
+mlp_final = final["MLP (128 hidden)"]
+assert max(abs(mlp_final - final[name]) for name in classical[1:]) < 0.03
 assert all(np.all(np.diff(accs) > 0) for accs in mnist_curves.values())
 print({name: round(a, 3) for name, a in final.items()})
 
@@ -177,11 +193,11 @@ print({name: round(a, 3) for name, a in final.items()})
 # %%
 show_source(SmallCNN)
 
-# %%
+# %% mystnb={"figure": {"caption": "Six training images of the harder task: MNIST digits placed at random offsets on a larger canvas, with their labels."}}
 side = 28 + 2 * 4
 X_train_shifted = shift_images(mnist.X_train, 28, 4, seed=0)
 X_test_shifted = shift_images(mnist.X_test, 28, 4, seed=1)
-fig, axes = plt.subplots(1, 6, figsize=(8, 1.6))
+fig, axes = plt.subplots(1, 6, figsize=(7.5, 1.6))
 for ax, image, label in zip(axes, X_train_shifted, mnist.y_train):
     ax.imshow(image.reshape(side, side), cmap="gray_r")
     ax.set(title=str(label), xticks=[], yticks=[])
@@ -189,14 +205,15 @@ plt.show()
 
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies: their last digits vary by CPU; the asserts after the next paragraph check the claims
+# trained accuracies: their last digits vary by CPU; asserted after the next paragraph
 def cnn(X, y):
     torch.manual_seed(0)
     return fit_classifier(SmallCNN(side, channels=(4, 8)), X, y, epochs=3, lr=LR)
 
 
 shifted_fitters = {**make_fitters(side * side), "small CNN": cnn}
-shifted = {name: accuracy(fit(X_train_shifted, mnist.y_train), X_test_shifted, mnist.y_test)
+shifted = {name: accuracy(fit(X_train_shifted, mnist.y_train), X_test_shifted,
+                          mnist.y_test)
            for name, fit in shifted_fitters.items()}
 print(f"{'model':22s} centred  shifted")
 for name, acc in shifted.items():
@@ -209,11 +226,12 @@ for name, acc in shifted.items():
 # statements down.
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies (last digits vary by CPU); the closest call, CNN over MLP by 0.012, is >= 3x the largest change
-# seen across kernels and thread counts (0.002 on the CNN)
+# trained accuracies (last digits vary by CPU); the closest call, CNN over MLP by 0.012,
+# is >= 3x the largest change seen across kernels and thread counts (0.002 on the CNN)
 drop = {name: final[name] - shifted[name] for name in final}
 assert drop["logistic regression"] > 0.2
-assert drop["logistic regression"] > max(drop[name] for name in final if name != "logistic regression")
+others = [name for name in final if name != "logistic regression"]
+assert drop["logistic regression"] > max(drop[name] for name in others)
 assert shifted["small CNN"] == max(shifted.values())
 assert shifted["MLP (128 hidden)"] > max(shifted[name] for name in classical)
 cnn_lead = shifted["small CNN"] - max(shifted[name] for name in classical)
@@ -233,7 +251,7 @@ print(f"small CNN ahead of the best classical model by {cnn_lead:.3f}")
 #
 # The table in `bigmodels.landmarks` lists published parameter counts, each as stated in its paper:
 # LeNet-5 {cite}`lecun1998gradient`, AlexNet {cite}`krizhevsky2012imagenet`,
-# VGG-16 {cite}`simonyan2014very`, the Transformer {cite}`vaswani2017attention`,
+# VGG-16 {cite}`simonyan2014very`, the {term}`Transformer` {cite}`vaswani2017attention`,
 # BERT {cite}`devlin2019bert`, GPT-2 {cite}`radford2019language`, T5 {cite}`raffel2020exploring`,
 # GPT-3 {cite}`brown2020language`, PaLM {cite}`chowdhery2022palm`,
 # Megatron-Turing NLG {cite}`smith2022using`, Chinchilla {cite}`hoffmann2022training` and
@@ -243,11 +261,12 @@ print(f"small CNN ahead of the best classical model by {cnn_lead:.3f}")
 for m in LANDMARKS:
     print(f"{m.year}  {m.name:20s} {m.parameters:>17,d}  [{m.citation}]")
 
-# %%
+# %% mystnb={"figure": {"caption": "Parameter counts of landmark networks as stated in the papers that introduced them, by year, on a log scale."}}
 years, counts = by_year()
-fig, ax = plt.subplots(figsize=(8, 4.2))
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
 ax.scatter(years, counts)
-LABEL_LEFT = {"PaLM", "Chinchilla"}  # same year as a neighbour of similar size: label on the left
+# same year as a neighbour of similar size: label on the left
+LABEL_LEFT = {"PaLM", "Chinchilla"}
 for m in LANDMARKS:
     left = m.name in LABEL_LEFT
     ax.annotate(m.name, (m.year, m.parameters), textcoords="offset points", fontsize=7,
@@ -260,7 +279,8 @@ plt.show()
 lenet_to_palm = growth_factor("LeNet-5", "PaLM")
 slope, _ = np.polyfit(years, np.log10(counts), 1)
 print(f"PaLM / LeNet-5 parameters: {lenet_to_palm:.1e}")
-print(f"least-squares trend: x{10 ** slope:.2f} per year, doubling every {np.log10(2) / slope:.2f} years")
+print(f"least-squares trend: x{10 ** slope:.2f} per year, "
+      f"doubling every {np.log10(2) / slope:.2f} years")
 assert 10 ** slope > 1.5
 
 # %% [markdown]
@@ -281,15 +301,19 @@ assert 8e6 < lenet_to_palm < 1e7
 # %%
 from bigmodels.results import report
 
-# trained accuracies, asserted within TOL_ACC: 3x the largest change seen across kernels and thread counts
+# trained accuracies, asserted within TOL_ACC: 3x the largest change seen across kernels
+# and thread counts
 TOL_ACC = 0.006
-report("Centred MNIST-5k: logistic regression test accuracy", final["logistic regression"], "{:.3f}",
-       expect=0.908, tol=TOL_ACC)
-report("Centred MNIST-5k: MLP test accuracy", final["MLP (128 hidden)"], "{:.3f}", expect=0.936, tol=TOL_ACC)
-report("Shifted MNIST-5k: logistic regression test accuracy", shifted["logistic regression"], "{:.3f}",
-       expect=0.473, tol=TOL_ACC)
-report("Shifted MNIST-5k: small CNN test accuracy", shifted["small CNN"], "{:.3f}", expect=0.851, tol=TOL_ACC)
-report("Landmark models: parameter growth per year (log-linear fit)", 10 ** slope, "x{:.2f}")
+report("Centred MNIST-5k: logistic regression test accuracy",
+       final["logistic regression"], "{:.3f}", expect=0.908, tol=TOL_ACC)
+report("Centred MNIST-5k: MLP test accuracy", final["MLP (128 hidden)"], "{:.3f}",
+       expect=0.936, tol=TOL_ACC)
+report("Shifted MNIST-5k: logistic regression test accuracy",
+       shifted["logistic regression"], "{:.3f}", expect=0.473, tol=TOL_ACC)
+report("Shifted MNIST-5k: small CNN test accuracy", shifted["small CNN"], "{:.3f}",
+       expect=0.851, tol=TOL_ACC)
+report("Landmark models: parameter growth per year (log-linear fit)", 10 ** slope,
+       "x{:.2f}")
 
 # %% [markdown]
 # ## Summary
@@ -311,19 +335,23 @@ report("Landmark models: parameter growth per year (log-linear fit)", 10 ** slop
 #    better with fewer parameters, and why?
 
 # %% [markdown]
-# **Solution**
+# **Solution 1**
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 language = [m for m in LANDMARKS if m.year >= 2017]
-lm_slope, _ = np.polyfit([m.year for m in language], np.log10([m.parameters for m in language]), 1)
-print(f"language models: x{10 ** lm_slope:.2f} per year (whole table: x{10 ** slope:.2f})")
+lm_years = [m.year for m in language]
+lm_slope, _ = np.polyfit(lm_years, np.log10([m.parameters for m in language]), 1)
+print(f"language models: x{10 ** lm_slope:.2f} per year "
+      f"(whole table: x{10 ** slope:.2f})")
 
 # %% [markdown]
-# **Solution**
+# **Solution 2**
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
-# k-NN distances and the CNN's training round differently by CPU; the assert (margin 0.1) checks the answer
-knn_acc = {k: accuracy(KNeighborsClassifier(k).fit(X_train_shifted, mnist.y_train), X_test_shifted, mnist.y_test)
+# k-NN distances and the CNN's training round differently by CPU; the assert
+# (margin 0.1) checks the answer
+knn_acc = {k: accuracy(KNeighborsClassifier(k).fit(X_train_shifted, mnist.y_train),
+                       X_test_shifted, mnist.y_test)
            for k in (1, 3, 5, 9)}
 for k, acc in knn_acc.items():
     print(f"k={k}: {acc:.3f}")
@@ -331,11 +359,11 @@ print("small CNN:", round(shifted["small CNN"], 3))
 assert max(knn_acc.values()) < shifted["small CNN"] - 0.05  # no k closes the gap
 
 # %% [markdown]
-# **Solution**
+# **Solution 3**
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 cnn_params = sum(p.numel() for p in SmallCNN(side, channels=(4, 8)).parameters())
 mlp_params = mlp_parameter_count([side * side, 128, 10])
 print(f"small CNN: {cnn_params:,d} parameters, MLP: {mlp_params:,d} parameters")
-print("The CNN shares each 5x5 filter across all positions, so it needs few weights and its features"
-      " respond to a stroke wherever it appears.")
+print("The CNN shares each 5x5 filter across all positions, so it needs few weights "
+      "and its features respond to a stroke wherever it appears.")

@@ -16,8 +16,9 @@
 # %% [markdown]
 # # 6.5 Making models smaller (§6.5 如何优化人工智能大模型？)
 #
-# The article's FAQ answers "how do you optimise a big model?" with three words: pruning, quantization and
-# knowledge distillation. This chapter runs all three on one small network and measures what each costs in
+# The article's FAQ answers "how do you optimise a big model?" with three words of
+# {term}`model compression <Model compression>`: {term}`pruning <Pruning>`, {term}`quantization <Quantization>`
+# and {term}`knowledge distillation <Knowledge distillation>`. This chapter runs all three on one small network and measures what each costs in
 # accuracy and what it saves in bytes and time. (The article's word for pruning, 参数裁剪, is not the usual
 # one, 剪枝: see errata {ref}`E10 <errata-wording>`.)
 #
@@ -31,6 +32,9 @@
 # **Time to run:** about a minute on two CPU cores.
 
 # %%
+# Needs the book's environment (Python 3.11-3.13, the bigmodels package, pinned
+# versions, data): `make lab` in the book's repository sets it up; setup() names
+# anything that differs.
 from bigmodels.notebook import setup
 
 device = setup()
@@ -62,9 +66,11 @@ base_acc = compress.accuracy(base, X_test, y_test)
 print(data, "| parameters:", count_parameters(base))
 
 # %% tags=["nbval-ignore-output"]
-# a trained accuracy: its last digits vary by CPU; the assert checks it is a working classifier
+# a trained accuracy: its last digits vary by CPU; the assert checks it is a working
+# classifier
 print("test accuracy:", round(base_acc, 4))
-assert base_acc > 0.91  # 0.938 here; 0.925 to 0.938 when the base model is trained from seeds 0-4
+# 0.938 here; 0.925 to 0.938 when the base model is trained from seeds 0-4
+assert base_acc > 0.91
 
 # %% [markdown]
 # ## Pruning
@@ -91,21 +97,37 @@ from torch.nn.utils import prune
 
 W1 = base[0].weight.detach().numpy()
 for name, ours, torch_prune in [
-    ("per layer", compress.magnitude_mask(W1, 0.8), lambda m: prune.l1_unstructured(m, "weight", amount=0.8)),
-    ("neurons", compress.neuron_mask(W1, 0.5), lambda m: prune.ln_structured(m, "weight", amount=0.5, n=2, dim=0)),
+    (
+        "per layer",
+        compress.magnitude_mask(W1, 0.8),
+        lambda m: prune.l1_unstructured(m, "weight", amount=0.8),
+    ),
+    (
+        "neurons",
+        compress.neuron_mask(W1, 0.5),
+        lambda m: prune.ln_structured(m, "weight", amount=0.5, n=2, dim=0),
+    ),
 ]:
     layer = base[0].to_torch()
     torch_prune(layer)
-    print(f"{name:9s}: same mask as torch.nn.utils.prune: {np.array_equal(ours, layer.weight_mask.numpy())}, "
-          f"kept {int(ours.sum())} of {ours.size}")
+    print(
+        f"{name:9s}: same mask as torch.nn.utils.prune: "
+        f"{np.array_equal(ours, layer.weight_mask.numpy())}, "
+        f"kept {int(ours.sum())} of {ours.size}"
+    )
     assert np.array_equal(ours, layer.weight_mask.numpy())
 
 # %% tags=["nbval-ignore-output"]
-# fractions set by the trained weights: their last digits vary by CPU; the assert checks the claim of the text
+# fractions set by the trained weights: their last digits vary by CPU; the assert
+# checks the claim of the text
 weights = {f"{i}.weight": base[i].weight.detach().numpy() for i in (0, 2)}
 masks = compress.global_magnitude_masks(weights, 0.8)
-print("global 80%: fraction pruned per layer:", {k: round(1 - float(m.mean()), 3) for k, m in masks.items()})
-assert 1 - masks["2.weight"].mean() < 0.6  # the output layer loses far less than 80% (0.339 to 0.352 over seeds 0-4)
+print(
+    "global 80%: fraction pruned per layer:",
+    {k: round(1 - float(m.mean()), 3) for k, m in masks.items()},
+)
+# the output layer loses far less than 80% (0.339 to 0.352 over seeds 0-4)
+assert 1 - masks["2.weight"].mean() < 0.6
 
 # %% [markdown]
 # Now the accuracy as sparsity grows, right after pruning and after a short fine-tuning (100 Adam steps with
@@ -113,7 +135,8 @@ assert 1 - masks["2.weight"].mean() < 0.6  # the output layer loses far less tha
 # zero while the survivors adapt).
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies: their last digits vary by CPU; the asserts check the claims of the text below
+# trained accuracies: their last digits vary by CPU; the asserts check the claims of
+# the text below
 import copy
 
 sparsities = [0.5, 0.8, 0.9, 0.95]
@@ -128,23 +151,41 @@ for s in sparsities:
     compress.train_classifier(tuned, X_train, y_train, steps=100, lr=5e-4, seed=1)
     tuned_models.append(compress.finalize(tuned))
     after_tune.append(compress.accuracy(tuned, X_test, y_test))
-    print(f"sparsity {s:.2f}: " + ", ".join(f"{m} {after_prune[m][-1]:.3f}" for m in methods)
-          + f", global + fine-tune {after_tune[-1]:.3f}")
-# Claims, checked on base models trained from seeds 0-4 (smallest gap over those seeds in brackets): global pruning
-# loses under 4 points at 80% (0.8 to 3.0 lost); from 80% on per-layer pruning loses more than global (0.018);
-# removing neurons loses the most at 50% and 80% (0.044). At 50% per-layer and global are within 0.004 to 0.022.
+    print(
+        f"sparsity {s:.2f}: "
+        + ", ".join(f"{m} {after_prune[m][-1]:.3f}" for m in methods)
+        + f", global + fine-tune {after_tune[-1]:.3f}"
+    )
+# Claims, checked on base models trained from seeds 0-4 (smallest gap over those seeds
+# in brackets): global pruning
+# loses under 4 points at 80% (0.8 to 3.0 lost); from 80% on per-layer pruning loses
+# more than global (0.018);
+# removing neurons loses the most at 50% and 80% (0.044). At 50% per-layer and global
+# are within 0.004 to 0.022.
 i50, i80 = sparsities.index(0.5), sparsities.index(0.8)
 assert base_acc - after_prune["global"][i80] < 0.04
-assert all(after_prune["layer"][i] < after_prune["global"][i] for i in range(i80, len(sparsities)))
-assert all(after_prune["neuron"][i] < min(after_prune["layer"][i], after_prune["global"][i]) for i in (i50, i80))
+assert all(
+    after_prune["layer"][i] < after_prune["global"][i]
+    for i in range(i80, len(sparsities))
+)
+assert all(
+    after_prune["neuron"][i] < min(after_prune["layer"][i], after_prune["global"][i])
+    for i in (i50, i80)
+)
 
-# %%
+# %% mystnb={"figure": {"caption": "Magnitude pruning: test accuracy as the pruned fraction of weights grows, right after pruning and after a short fine-tuning."}}
 fig, ax = plt.subplots()
 for m in methods:
     ax.plot(sparsities, after_prune[m], "o-", label=f"{m}, no fine-tuning")
-ax.plot(sparsities, after_tune, "s-", color="black", label="global + 100 fine-tuning steps")
+ax.plot(
+    sparsities, after_tune, "s-", color="black", label="global + 100 fine-tuning steps"
+)
 ax.axhline(base_acc, ls="--", color="gray", label="dense")
-ax.set(xlabel="sparsity (fraction of weights pruned)", ylabel="test accuracy", title="Magnitude pruning, MNIST-5k MLP")
+ax.set(
+    xlabel="sparsity (fraction of weights pruned)",
+    ylabel="test accuracy",
+    title="Magnitude pruning, MNIST-5k MLP",
+)
 ax.legend(fontsize=8)
 plt.show()
 
@@ -157,10 +198,12 @@ plt.show()
 # did not reliably do better:
 
 # %% tags=["nbval-ignore-output"]
-# a difference of two trained accuracies: it varies by CPU; asserted here and reported with its tolerance below
+# a difference of two trained accuracies: it varies by CPU; asserted here and reported
+# with its tolerance below
 drop_at_80 = base_acc - after_tune[i80]
 print(f"80% sparsity, fine-tuned: accuracy drop {100 * drop_at_80:.1f} points")
-# 0.7 here; -0.2 to 1.1 over base models from seeds 0-4 and fine-tuning seeds 1-3 (-0.7 to 1.1 with 200-300 steps)
+# 0.7 here; -0.2 to 1.1 over base models from seeds 0-4 and fine-tuning seeds 1-3
+# (-0.7 to 1.1 with 200-300 steps)
 assert drop_at_80 < 0.02
 
 # %% [markdown]
@@ -185,9 +228,13 @@ for symmetric in (True, False):
     for per_channel in (False, True):
         err = np.abs(compress.fake_quantize(W1, 8, symmetric, per_channel) - W1)
         errors[symmetric, per_channel] = err.mean()
-        print(f"symmetric={symmetric!s:5} per_channel={per_channel!s:5}: mean |error| {err.mean():.2e}, "
-              f"max {err.max():.2e}")
-# per channel: lower error (0.57 and 0.58 of the per-tensor error here, the same under every configuration we tried)
+        print(
+            f"symmetric={symmetric!s:5} per_channel={per_channel!s:5}: mean |error| "
+            f"{err.mean():.2e}, "
+            f"max {err.max():.2e}"
+        )
+# per channel: lower error (0.57 and 0.58 of the per-tensor error here, the same under
+# every configuration we tried)
 assert all(errors[sym, True] < 0.8 * errors[sym, False] for sym in (True, False))
 
 # %% [markdown]
@@ -196,17 +243,22 @@ assert all(errors[sym, True] < 0.8 * errors[sym, False] for sym in (True, False)
 # dequantized values up to float rounding:
 
 # %% tags=["nbval-ignore-output"]
-# rounding-level differences: they vary by CPU (4e-16 to 6e-16 seen); the assert checks the claim
+# rounding-level differences: they vary by CPU (4e-16 to 6e-16 seen); the assert
+# checks the claim
 x = X_test[:64].numpy()
 xq, xs, xz = compress.quantize(x, 8, symmetric=False)
 wq, ws, wz = compress.quantize(W1, 8, symmetric=True, per_channel=True)
 y_int = compress.quantized_matmul(xq, xs, xz, wq, ws, wz)
 y_deq = compress.dequantize(xq, xs, xz) @ compress.dequantize(wq, ws, wz).T
 y_float = x @ W1.T
-print("integer vs dequantized-float product, max rel. difference:",
-      f"{np.abs(y_int - y_deq).max() / np.abs(y_deq).max():.0e}")
-print("quantized vs original float product, max rel. difference:",
-      f"{np.abs(y_int - y_float).max() / np.abs(y_float).max():.1e}")
+print(
+    "integer vs dequantized-float product, max rel. difference:",
+    f"{np.abs(y_int - y_deq).max() / np.abs(y_deq).max():.0e}",
+)
+print(
+    "quantized vs original float product, max rel. difference:",
+    f"{np.abs(y_int - y_float).max() / np.abs(y_float).max():.1e}",
+)
 assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
@@ -214,12 +266,16 @@ assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 # accuracy cost of a bit width before any integer kernel exists:
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies: their last digits vary by CPU; the assert checks the claim of the summary
+# trained accuracies: their last digits vary by CPU; the assert checks the claim of
+# the summary
 fake_acc = {}
 for bits in (8, 4, 2):
-    fake_acc[bits] = compress.accuracy(compress.fake_quantize_model(base, bits, per_channel=True), X_test, y_test)
+    fake_acc[bits] = compress.accuracy(
+        compress.fake_quantize_model(base, bits, per_channel=True), X_test, y_test
+    )
     print(f"int{bits} weights (per channel): test accuracy {fake_acc[bits]:.4f}")
-# 4-bit weights hold the accuracy, 2-bit weights do not: 0.1 and 19.1 points lost here (-0.6 to 0.6 and 16.7 to 19.5
+# 4-bit weights hold the accuracy, 2-bit weights do not: 0.1 and 19.1 points lost here
+# (-0.6 to 0.6 and 16.7 to 19.5
 # over base models trained from seeds 0-4)
 assert base_acc - fake_acc[4] < 0.02 and base_acc - fake_acc[2] > 0.1
 
@@ -233,22 +289,39 @@ assert base_acc - fake_acc[4] < 0.02 and base_acc - fake_acc[2] > 0.1
 quantized = compress.dynamic_quantize(base)
 q_acc = compress.accuracy(quantized, X_test, y_test)
 float_weight_bytes = sum(base[i].weight.numel() * 4 for i in (0, 2))
-int8_weight_bytes = sum(m._packed_params._weight_bias()[0].int_repr().numel()
-                        for m in quantized if hasattr(m, "_packed_params"))
-print(f"weight matrices: {float_weight_bytes} bytes float32 -> {int8_weight_bytes} bytes int8 "
-      f"({float_weight_bytes / int8_weight_bytes:.1f}x smaller)")
-print(f"whole saved model: {compress.quantized_model_bytes(base)} -> {compress.quantized_model_bytes(quantized)} bytes")
+int8_weight_bytes = sum(
+    m._packed_params._weight_bias()[0].int_repr().numel()
+    for m in quantized
+    if hasattr(m, "_packed_params")
+)
+print(
+    f"weight matrices: {float_weight_bytes} bytes float32 -> {int8_weight_bytes} bytes "
+    "int8 "
+    f"({float_weight_bytes / int8_weight_bytes:.1f}x smaller)"
+)
+print(
+    f"whole saved model: {compress.quantized_model_bytes(base)} -> "
+    f"{compress.quantized_model_bytes(quantized)} bytes"
+)
 assert float_weight_bytes / int8_weight_bytes == 4
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies: their last digits vary by CPU; the assert checks the claim (almost no change)
-print(f"test accuracy: {base_acc:.4f} -> {q_acc:.4f} ({100 * (q_acc - base_acc):+.1f} points)")
-assert abs(q_acc - base_acc) <= 0.005  # 0.0 points here; -0.1 to +0.1 over base models from seeds 0-4
+# trained accuracies: their last digits vary by CPU; the assert checks the claim
+# (almost no change)
+print(
+    f"test accuracy: {base_acc:.4f} -> {q_acc:.4f} ({100 * (q_acc - base_acc):+.1f} "
+    "points)"
+)
+# 0.0 points here; -0.1 to +0.1 over base models from seeds 0-4
+assert abs(q_acc - base_acc) <= 0.005
 
 
 # %% tags=["nbval-ignore-output"]
 batch = X_test[:256]
-latency = {"float32": compress.latency_ms(base, batch), "int8 dynamic": compress.latency_ms(quantized, batch)}
+latency = {
+    "float32": compress.latency_ms(base, batch),
+    "int8 dynamic": compress.latency_ms(quantized, batch),
+}
 print({k: round(v, 3) for k, v in latency.items()}, "ms per batch of 256")
 
 # %% [markdown]
@@ -287,23 +360,37 @@ show_source(compress.distillation_loss)
 # %%
 n_small, seeds = 1000, [0, 1, 2]
 student_params = count_parameters(compress.mlp([784, 12, 10]))
-print(f"teacher {count_parameters(base)} parameters, student {student_params} "
-      f"({student_params / count_parameters(base):.3f} of the teacher)")
+print(
+    f"teacher {count_parameters(base)} parameters, student {student_params} "
+    f"({student_params / count_parameters(base):.3f} of the teacher)"
+)
 assert student_params <= count_parameters(base) / 10
 
 # %% tags=["nbval-ignore-output"]
-# trained accuracies: their last digits vary by CPU; the assert checks the claim of the text
+# trained accuracies: their last digits vary by CPU; the assert checks the claim of
+# the text
 results, students = {"labels only": [], "distilled": []}, {}
 for seed in seeds:
     for name, teacher in (("labels only", None), ("distilled", base)):
         student = compress.mlp([784, 12, 10], seed=seed)
-        compress.train_classifier(student, X_train[:n_small], y_train[:n_small], steps=600, seed=seed,
-                                  teacher=teacher, temperature=4.0, alpha=0.5)
+        compress.train_classifier(
+            student,
+            X_train[:n_small],
+            y_train[:n_small],
+            steps=600,
+            seed=seed,
+            teacher=teacher,
+            temperature=4.0,
+            alpha=0.5,
+        )
         results[name].append(compress.accuracy(student, X_test, y_test))
         students[name, seed] = student
 for name, accs in results.items():
-    print(f"{name:12s}: test accuracy {np.mean(accs):.4f} +- {np.std(accs):.4f} over seeds {seeds}: "
-          f"{[round(a, 3) for a in accs]}")
+    print(
+        f"{name:12s}: test accuracy {np.mean(accs):.4f} +- {np.std(accs):.4f} over "
+        f"seeds {seeds}: "
+        f"{[round(a, 3) for a in accs]}"
+    )
 gain = np.mean(results["distilled"]) - np.mean(results["labels only"])
 print(f"mean gain from distillation: {100 * gain:+.1f} points")
 assert gain > 0  # +1.9 points here; +1.4 to +2.0 with teachers trained from seeds 0-4
@@ -315,20 +402,37 @@ assert gain > 0  # +1.9 points here; +1.4 to +2.0 with teachers trained from see
 # stores each kept weight with a 4-byte index, so 80% sparsity saves less than 80% of the bytes.
 
 # %% tags=["nbval-ignore-output"]
-# the accuracies are trained figures (their last digits vary by CPU); the sizes are asserted below
+# the accuracies are trained figures (their last digits vary by CPU); the sizes are
+# asserted below
 pruned80 = tuned_models[i80]
 nonzero = sum(int((p != 0).sum()) for p in pruned80.parameters())
 rows = [
     ("dense float32", 4 * count_parameters(base), base_acc, base),
-    ("global pruning 80% + fine-tune", 8 * nonzero, compress.accuracy(pruned80, X_test, y_test), pruned80),
-    ("int8 dynamic quantization", compress.quantized_model_bytes(quantized), q_acc, quantized),
-    ("distilled student 784-12-10", 4 * student_params, results["distilled"][0], students["distilled", 0]),
+    (
+        "global pruning 80% + fine-tune",
+        8 * nonzero,
+        compress.accuracy(pruned80, X_test, y_test),
+        pruned80,
+    ),
+    (
+        "int8 dynamic quantization",
+        compress.quantized_model_bytes(quantized),
+        q_acc,
+        quantized,
+    ),
+    (
+        "distilled student 784-12-10",
+        4 * student_params,
+        results["distilled"][0],
+        students["distilled", 0],
+    ),
 ]
 print(f"{'method':32s} {'bytes':>9s} {'accuracy':>9s}")
 for name, size, acc, _ in rows:
     print(f"{name:32s} {size:9d} {acc:9.4f}")
 sizes = {name: size for name, size, _, _ in rows}
-assert sizes["global pruning 80% + fine-tune"] > 0.2 * sizes["dense float32"]  # saves less than 80% of the bytes
+# saves less than 80% of the bytes
+assert sizes["global pruning 80% + fine-tune"] > 0.2 * sizes["dense float32"]
 assert sizes["int8 dynamic quantization"] < 0.3 * sizes["dense float32"]
 
 # %% tags=["nbval-ignore-output"]
@@ -346,14 +450,36 @@ for name, _, _, model in rows:
 # %%
 from bigmodels.results import report
 
-# Every figure came out the same under all configurations we tried; the tolerances cover the spreads over seeds
+# Every figure came out the same under all configurations we tried; the tolerances
+# cover the spreads over seeds
 # given above (drop -0.2 to 1.1, quantization -0.1 to +0.1, distillation +1.4 to +2.0).
-report("MNIST-5k MLP, 80% global magnitude pruning + fine-tuning: accuracy drop (points)", 100 * drop_at_80, "{:.1f}",
-       expect=0.7, tol=1.0)
-report("Dynamic int8 quantization: weight bytes smaller by", float_weight_bytes / int8_weight_bytes, "{:.1f}x")
-report("Dynamic int8 quantization: accuracy change (points)", 100 * (q_acc - base_acc), "{:+.1f}", expect=0.0, tol=0.3)
-report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-only (points)", 100 * gain, "{:+.1f}",
-       expect=1.9, tol=0.6)
+report(
+    "MNIST-5k MLP, 80% global magnitude pruning + fine-tuning: accuracy drop (points)",
+    100 * drop_at_80,
+    "{:.1f}",
+    expect=0.7,
+    tol=1.0,
+)
+report(
+    "Dynamic int8 quantization: weight bytes smaller by",
+    float_weight_bytes / int8_weight_bytes,
+    "{:.1f}x",
+)
+report(
+    "Dynamic int8 quantization: accuracy change (points)",
+    100 * (q_acc - base_acc),
+    "{:+.1f}",
+    expect=0.0,
+    tol=0.3,
+)
+report(
+    "Distillation, student at <= 1/10 of the teacher: mean gain over labels-only "
+    "(points)",
+    100 * gain,
+    "{:+.1f}",
+    expect=1.9,
+    tol=0.6,
+)
 
 # %% [markdown]
 # ## Summary
@@ -376,46 +502,69 @@ report("Distillation, student at <= 1/10 of the teacher: mean gain over labels-o
 # 4. Why does the symmetric integer range stop at $-127$ instead of $-128$?
 
 # %% [markdown]
-# **Solution**
+# **Solution 1**
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 structured = compress.prune_model(copy.deepcopy(base), 0.5, "neuron")
 compress.train_classifier(structured, X_train, y_train, steps=100, lr=5e-4, seed=1)
-print("neurons 50% + fine-tune:", round(compress.accuracy(structured, X_test, y_test), 4),
-      "| global 50% + fine-tune:", round(after_tune[0], 4))
+print(
+    "neurons 50% + fine-tune:",
+    round(compress.accuracy(structured, X_test, y_test), 4),
+    "| global 50% + fine-tune:",
+    round(after_tune[0], 4),
+)
 
 # %% [markdown]
-# **Solution**
+# **Solution 2**
+
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 class FakeQuantActivations(torch.nn.Module):
     def forward(self, h):
-        return torch.from_numpy(compress.fake_quantize(h.detach().numpy(), 4, symmetric=False))
+        return torch.from_numpy(
+            compress.fake_quantize(h.detach().numpy(), 4, symmetric=False)
+        )
 
 
 acts4 = torch.nn.Sequential(base[0], base[1], FakeQuantActivations(), base[2])
-print("int4 activations:", round(compress.accuracy(acts4, X_test, y_test), 4),
-      "| int4 weights:", round(compress.accuracy(compress.fake_quantize_model(base, 4), X_test, y_test), 4))
+print(
+    "int4 activations:",
+    round(compress.accuracy(acts4, X_test, y_test), 4),
+    "| int4 weights:",
+    round(compress.accuracy(compress.fake_quantize_model(base, 4), X_test, y_test), 4),
+)
 
 # %% [markdown]
-# **Solution**
+# **Solution 3**
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell", "nbval-ignore-output"]
 # trained accuracies: their last digits vary by CPU
 full = {}
 for name, teacher in (("labels only", None), ("distilled", base)):
     s = compress.mlp([784, 12, 10], seed=0)
-    compress.train_classifier(s, X_train, y_train, steps=600, seed=0, teacher=teacher, temperature=4.0, alpha=0.5)
+    compress.train_classifier(
+        s,
+        X_train,
+        y_train,
+        steps=600,
+        seed=0,
+        teacher=teacher,
+        temperature=4.0,
+        alpha=0.5,
+    )
     full[name] = round(compress.accuracy(s, X_test, y_test), 4)
 print("all 3,500 images, seed 0:", full)
 
 # %% [markdown]
-# **Solution**
-#
+# **Solution 4**
+
+# %% [markdown] jupyter={"source_hidden": true}
+# :::{dropdown} Written answer
 # With $[-128, 127]$ the grid is not symmetric: $x$ and $-x$ could round to codes of different magnitude, and the
 # zero point would not be exactly 0. Dropping $-128$ keeps $q(-x) = -q(x)$, at the cost of one of 256 codes:
+# :::
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 w = np.array([-1.0, -0.5, 0.5, 1.0])

@@ -80,10 +80,11 @@ def test_clipping_bounds_each_norm():
     torch.testing.assert_close(new[small], norms[small])
 
 
-def test_dp_sgd_without_noise_or_clipping_is_full_batch_sgd():
+@pytest.mark.parametrize("max_grad_norm", [None, 1e6])
+def test_dp_sgd_without_noise_or_clipping_is_full_batch_sgd(max_grad_norm):
     model, reference = small_model(), small_model()
     X, y = torch.randn(20, 5, dtype=torch.float64), torch.randint(0, 3, (20,))
-    train_dp_sgd(model, X, y, sample_rate=1.0, noise_multiplier=0.0, max_grad_norm=1e6, steps=3, lr=0.1)
+    train_dp_sgd(model, X, y, sample_rate=1.0, noise_multiplier=0.0, max_grad_norm=max_grad_norm, steps=3, lr=0.1)
     opt = torch.optim.SGD(reference.parameters(), lr=0.1)
     for _ in range(3):
         opt.zero_grad()
@@ -91,6 +92,33 @@ def test_dp_sgd_without_noise_or_clipping_is_full_batch_sgd():
         opt.step()
     for p, q in zip(model.parameters(), reference.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_control_runs_share_their_batches():
+    """Without clipping and noise, DP-SGD is SGD on the Poisson batches every run of that seed draws: the
+    noise is drawn even at sigma 0, so sigma and C never change which examples a step uses."""
+    X, y = torch.randn(30, 5, dtype=torch.float64), torch.randint(0, 3, (30,))
+    runs = [train_dp_sgd(small_model(), X, y, 0.3, 0.0, None, 4, 0.1, seed=5) for _ in range(2)]
+    for p, q in zip(runs[0].parameters(), runs[1].parameters()):
+        assert torch.equal(p, q)
+    reference = small_model()
+    generator = torch.Generator().manual_seed(5)
+    opt = torch.optim.SGD(reference.parameters(), lr=0.1)
+    for _ in range(4):
+        chosen = torch.rand(30, generator=generator) < 0.3
+        for p in reference.parameters():
+            torch.randn(p.shape, generator=generator, dtype=p.dtype)  # the noise draw keeps the stream aligned
+        opt.zero_grad()
+        (torch.nn.functional.cross_entropy(reference(X[chosen]), y[chosen], reduction="sum") / (0.3 * 30)).backward()
+        opt.step()
+    for p, q in zip(runs[0].parameters(), reference.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_no_clipping_refuses_noise():
+    X, y = torch.randn(4, 5, dtype=torch.float64), torch.randint(0, 3, (4,))
+    with pytest.raises(ValueError, match="max_grad_norm"):
+        train_dp_sgd(small_model(), X, y, 0.5, 1.0, None, 1, 0.1)
 
 
 def test_membership_advantage():

@@ -74,7 +74,14 @@ def check_datasets():
         try:
             yield True, f"{load.__name__} (optional, Debian): {load()!r}", ""
         except data.MissingDataError:
-            yield True, f"{load.__name__} (optional, Debian): not installed, chapters do not need it", ""
+            yield True, f"{load.__name__} (optional, Debian): not installed; `make data` fetches it on Debian/Ubuntu", ""
+    from . import speech
+
+    for name in speech.ENGINES:
+        try:
+            yield True, f"speech synthesizer {name} (optional, Debian): {speech.find_engine(name).version}", ""
+        except data.MissingDataError:
+            yield True, f"speech synthesizer {name} (optional, Debian): not installed; chapter 6.3 says so", ""
 
 
 def check_threads_and_device():

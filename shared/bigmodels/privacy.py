@@ -160,11 +160,18 @@ def train_dp_sgd(model, X, y, sample_rate, noise_multiplier, max_grad_norm, step
     """DP-SGD: Poisson batches (rate q), clipped per-example gradients, Gaussian noise sigma C.
 
     Update: theta <- theta - lr (sum_i clip(g_i) + N(0, sigma^2 C^2 I)) / (q n). noise_multiplier 0
-    gives clipped SGD with no privacy. Trains the model in place and returns it.
+    gives clipped SGD with no privacy; max_grad_norm None (only with noise_multiplier 0) also drops the
+    clipping: plain SGD on the same Poisson batches, the control run of an experiment. The batches do
+    not depend on sigma or C (the noise is drawn at every step, also when sigma is 0). Trains the model
+    in place and returns it.
     """
     check_number(sample_rate, "sample_rate", low=0, high=1, low_open=True)
     check_number(noise_multiplier, "noise_multiplier", low=0, finite=True)
-    check_number(max_grad_norm, "max_grad_norm", low=0, low_open=True, finite=True)
+    if max_grad_norm is None and noise_multiplier != 0:
+        raise ValueError(f"max_grad_norm: None (no clipping) needs noise_multiplier 0, got {noise_multiplier}: "
+                         "noise is scaled by the clipping norm")
+    if max_grad_norm is not None:
+        check_number(max_grad_norm, "max_grad_norm", low=0, low_open=True, finite=True)
     check_positive_int(steps, "steps")
     check_number(lr, "lr", low=0, finite=True)
     check_batch(check_tensor(X, "X"), "X")
@@ -174,15 +181,18 @@ def train_dp_sgd(model, X, y, sample_rate, noise_multiplier, max_grad_norm, step
     generator = torch.Generator().manual_seed(seed)
     loss_fn = torch.nn.functional.cross_entropy
     expected_batch = sample_rate * len(y)
+    noise_std = 0.0 if max_grad_norm is None else noise_multiplier * max_grad_norm
     params = dict(model.named_parameters())
     for _ in range(steps):
         chosen = torch.rand(len(y), generator=generator) < sample_rate
         if chosen.any():
-            clipped, _ = clip_per_example(per_example_gradients(model, loss_fn, X[chosen], y[chosen]), max_grad_norm)
+            grads = per_example_gradients(model, loss_fn, X[chosen], y[chosen])
+            if max_grad_norm is not None:
+                grads, _ = clip_per_example(grads, max_grad_norm)
         with torch.no_grad():
             for name, p in params.items():
-                summed = clipped[name].sum(0) if chosen.any() else torch.zeros_like(p)
-                noise = torch.randn(p.shape, generator=generator, dtype=p.dtype) * noise_multiplier * max_grad_norm
+                summed = grads[name].sum(0) if chosen.any() else torch.zeros_like(p)
+                noise = torch.randn(p.shape, generator=generator, dtype=p.dtype) * noise_std
                 p -= lr * (summed + noise) / expected_batch
     return model
 

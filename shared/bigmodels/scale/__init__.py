@@ -1,4 +1,4 @@
-"""Training beyond one process: data parallelism, checkpoints, parameter counts (and FLOP/memory estimates)."""
+"""Training beyond one process: data, sharded, tensor and pipeline parallelism, checkpoints, sizes and costs."""
 
 from .checkpoint import (checkpointed, load_checkpoint, rng_state, save_checkpoint, saved_activation_bytes,
                          set_rng_state)

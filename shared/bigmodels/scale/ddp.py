@@ -14,17 +14,23 @@ rendezvous host:port every node can reach (rank 0's machine):
     torchrun --nnodes=2 --node_rank=0 --nproc_per_node=2 --rdzv_backend=c10d \
              --rdzv_endpoint=HOST:29500 -m bigmodels.scale.ddp --steps 50     # on node 0
     torchrun --nnodes=2 --node_rank=1 ... (same flags)                        # on node 1
+`run_nodes` starts such "nodes" as separate torchrun processes on this machine (rendezvous on 127.0.0.1).
 A worker that dies takes the job down: torch.multiprocessing.spawn (or torchrun) terminates the others
 and raises, and a peer stuck in an all-reduce gives up after `timeout` seconds instead of hanging.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import json
 import logging
 import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -220,9 +226,83 @@ def launch(config, nproc=1):
         return torch.load(result_file, weights_only=True)
 
 
+def run_nodes(args, nnodes=2, nproc_per_node=1, timeout=120.0):
+    """Run this script under nnodes torchrun "nodes" on this machine, each its own torchrun process.
+
+    The nodes meet through c10d rendezvous on 127.0.0.1 (a free port), as machines would at a shared address.
+    Returns each node's stdout. When a node fails, or `timeout` seconds pass, every node still running is
+    stopped with its workers (`_stop`) and RuntimeError names the node and the last error lines it printed.
+    """
+    nnodes = check_positive_int(nnodes, "nnodes")
+    nproc_per_node = check_positive_int(nproc_per_node, "nproc_per_node")
+    check_number(timeout, "timeout", low=0, low_open=True, finite=True)
+    port = free_port()
+    command = [sys.executable, "-m", "torch.distributed.run", f"--nnodes={nnodes}",
+               f"--nproc_per_node={nproc_per_node}", "--rdzv_backend=c10d", f"--rdzv_endpoint=127.0.0.1:{port}",
+               f"--rdzv_id=bigmodels-{port}", "--max_restarts=0"]
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as files:
+        logs = [[files.enter_context(open(os.path.join(tmp, f"{r}.{kind}"), "w+")) for kind in ("out", "err")]
+                for r in range(nnodes)]
+        nodes = [subprocess.Popen(command + [f"--node_rank={r}", "-m", "bigmodels.scale.ddp", *map(str, args)],
+                                  stdout=out, stderr=err, start_new_session=True) for r, (out, err) in enumerate(logs)]
+        deadline = time.monotonic() + timeout
+        try:
+            while any(node.poll() is None for node in nodes) and time.monotonic() < deadline:
+                if any(node.poll() for node in nodes):  # one failed: no need to wait for the others
+                    break
+                time.sleep(0.1)
+            failed = [r for r, node in enumerate(nodes) if node.poll()]
+            running = [r for r, node in enumerate(nodes) if node.poll() is None]
+            if failed:
+                r = failed[0]
+                raise RuntimeError(f"torchrun node {r} of {nnodes} failed with exit code {nodes[r].returncode}: "
+                                   f"{_error_lines(logs[r][1])}")
+            if running:
+                raise RuntimeError(f"torchrun node {', '.join(map(str, running))} of {nnodes} did not finish "
+                                   f"within {timeout} s: {_error_lines(logs[running[0]][1])}")
+        finally:
+            _stop(nodes)
+        for out, _ in logs:
+            out.seek(0)
+        return [out.read() for out, _ in logs]
+
+
+def _error_lines(log, keep=2):
+    """What a node printed about its failure: the workers' exceptions ("[rankN]: SomeError: ..."), else the
+    agent's lines naming an error, else its last lines."""
+    log.flush()
+    log.seek(0)
+    lines = [line.strip() for line in log.read().splitlines() if line.strip()]
+    workers = [line for line in lines if re.match(r"\[rank\d+\]: \w+(Error|Exception)\b", line)]
+    agent = [line for line in lines if "Error" in line]
+    return " | ".join((workers or agent or lines)[-keep:])
+
+
+def _stop(nodes, grace=15.0):
+    """SIGTERM each running node's torchrun agent, which terminates its workers (they run in sessions of
+    their own), then SIGKILL what is left of the node's process group after `grace` seconds."""
+    running = [node for node in nodes if node.poll() is None]
+    for node in running:
+        _signal_group(node, signal.SIGTERM)
+    for node in running:
+        try:
+            node.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(node, signal.SIGKILL)
+            node.wait()
+
+
+def _signal_group(node, signum):
+    try:
+        os.killpg(node.pid, signum)
+    except ProcessLookupError:  # it has just exited
+        pass
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nproc", type=int, default=1, help="local processes to spawn (ignored under torchrun)")
+    parser.add_argument("--save", default="", help="rank 0 saves its parameters and losses there (torch.save)")
     for field in dataclasses.fields(Config):  # one flag per Config field: --batch-size, --fail-at, ...
         flag = f"--{field.name.replace('_', '-')}"
         if isinstance(field.default, bool):
@@ -230,7 +310,7 @@ def main(argv=None):
         else:
             parser.add_argument(flag, type=type(field.default), default=field.default)
     args = vars(parser.parse_args(argv))
-    nproc = args.pop("nproc")
+    nproc, save = args.pop("nproc"), args.pop("save")
     config = Config(**args)
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:  # started by torchrun
         rank, world_size = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
@@ -241,6 +321,8 @@ def main(argv=None):
             dist.destroy_process_group()
     else:
         rank, world_size, result = 0, nproc, launch(config, nproc)
+    if rank == 0 and save:
+        torch.save({"params": result["params"], "losses": result["losses"]}, save)
     if rank == 0:
         print(json.dumps({"world_size": world_size, "steps": len(result["losses"]),
                           "final_loss": round(result["losses"][-1], 4),
