@@ -1,10 +1,11 @@
-"""One GPT training step (forward, backward, AdamW update): NumPy scratch vs PyTorch nn.
+"""One GPT training step (forward, backward, AdamW update): NumPy scratch vs PyTorch nn (and nn fused).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_gpt_step.py [--threads 1] [--repeats 15]
 
 Both models hold the same float32 weights and see the same batch; the steps are interleaved
 (scratch, nn, scratch, nn, ...) so that load on a shared machine hits both alike, and the table
-reports medians. Target: the scratch step at most 2x the torch step. Writes the table to
+reports medians. Target: the scratch step at most 2x the torch step (formula attention). The
+same nn model with fused=True (attention through F.scaled_dot_product_attention) is timed alongside. Writes the table to
 benchmarks/results/gpt_step.txt as well.
 """
 
@@ -36,21 +37,26 @@ def main():
 
     config = GPTConfig(block_size=64, vocab_size=76, n_layer=4, n_head=4, n_embd=128, bias=False)
     batch_size = 12
-    model = NnGPT(config)
+    model, fused = NnGPT(config), NnGPT(config, fused=True)
+    fused.load_state_dict(model.state_dict())
     scratch = ScratchGPT.from_nn(model, dtype=np.float32)
     torch_opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
+    fused_opt = torch.optim.AdamW(fused.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     scratch_opt = AdamW(scratch, lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     rng = np.random.default_rng(0)
     x = rng.integers(0, config.vocab_size, (batch_size, config.block_size))
     y = rng.integers(0, config.vocab_size, (batch_size, config.block_size))
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
-    def torch_step():
+    def torch_step(model=model, optimizer=torch_opt):
         _, loss = model(tx, ty)
-        torch_opt.zero_grad(set_to_none=True)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch_opt.step()
+        optimizer.step()
         return loss.item()
+
+    def fused_step():
+        return torch_step(fused, fused_opt)
 
     def scratch_step():
         scratch.zero_grad()
@@ -59,10 +65,12 @@ def main():
         scratch_opt.step()
         return loss
 
-    assert abs(torch_step() - scratch_step()) < 1e-4, "the two models must start from the same loss"
-    times = {"scratch (NumPy)": [], "nn (PyTorch)": []}
+    first = torch_step()
+    assert abs(first - scratch_step()) < 1e-4 and abs(first - fused_step()) < 1e-4, "same starting loss"
+    steps = {"scratch (NumPy)": scratch_step, "nn (PyTorch)": torch_step, "nn fused (PyTorch)": fused_step}
+    times = {name: [] for name in steps}
     for _ in range(args.repeats):
-        for name, step in (("scratch (NumPy)", scratch_step), ("nn (PyTorch)", torch_step)):
+        for name, step in steps.items():
             start = time.perf_counter()
             step()
             times[name].append(time.perf_counter() - start)
@@ -73,7 +81,8 @@ def main():
              f"{args.threads} thread(s), median of {args.repeats}",
              f"{'model':18s} {'ms/step':>9s} {'tokens/s':>10s}"]
     lines += [f"{name:18s} {1e3 * m:9.1f} {tokens / m:10,.0f}" for name, m in medians.items()]
-    lines += [f"scratch / torch    {ratio:9.2f}   (target <= {TARGET_RATIO})"]
+    lines += [f"scratch / torch    {ratio:9.2f}   (target <= {TARGET_RATIO})",
+              f"nn fused / nn      {medians['nn fused (PyTorch)'] / medians['nn (PyTorch)']:9.2f}"]
     print("\n".join(lines))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n")

@@ -177,6 +177,38 @@ def test_multihead_attention_finite_differences():
     assert max(errors.values()) < 1e-7, errors
 
 
+@pytest.mark.parametrize("masks", ["causal", "attn_mask", "padding", "none"])
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_fused_multihead_attention_equals_the_formula_path(masks, dropout):
+    """fused=True (F.scaled_dot_product_attention) == the formulas, forward and gradients; with
+    dropout in eval mode (no dropout applied), and it is active in train mode."""
+    torch.manual_seed(0)
+    formula = nn_attention.MultiheadAttention(6, 3, dropout=dropout, batch_first=True).double().eval()
+    fused = nn_attention.MultiheadAttention(6, 3, dropout=dropout, batch_first=True, fused=True).double().eval()
+    fused.load_state_dict(formula.state_dict())
+    x = torch.randn(2, 5, 6, dtype=torch.float64)
+    kw = {"causal": dict(is_causal=True), "attn_mask": dict(attn_mask=torch.randn(5, 5, dtype=torch.float64)),
+          "padding": dict(key_padding_mask=torch.tensor([[False] * 5, [False, False, False, True, True]])),
+          "none": {}}[masks]
+    results = []
+    for layer in (formula, fused):
+        xx = x.clone().requires_grad_()
+        out, weights = layer(xx, xx, xx, need_weights=False, **kw)
+        out.pow(2).sum().backward()
+        results.append((out, xx.grad, {n: p.grad for n, p in layer.named_parameters()}, weights))
+    (out, dx, grads, _), (f_out, f_dx, f_grads, f_weights) = results
+    assert f_weights is None
+    assert_close(f_out, out, TOL, "fused output")
+    assert_close(f_dx, dx, TOL, "fused input gradient")
+    for name, grad in grads.items():
+        assert_close(f_grads[name], grad, TOL, f"fused grad {name}")
+    with_weights = fused(x, x, x, need_weights=True, **kw)  # weights asked for: the formula path
+    assert_close(with_weights[0], out, TOL, "fused layer asked for weights")
+    if dropout:
+        fused.train()
+        assert not torch.allclose(fused(x, x, x, need_weights=False, **kw)[0], out)
+
+
 # -- numerical safety ---------------------------------------------------------------------------
 def test_fully_masked_rows_give_zeros_not_nan():
     """Documented behaviour: a query with no visible key gets zero weights and a zero output."""

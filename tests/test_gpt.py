@@ -75,6 +75,31 @@ def test_nn_gpt_matches_gpt_from_torch_builtins():
         assert_close(p.grad, pb.grad, TOL, f"grad {name} vs built-in layers")
 
 
+@pytest.mark.parametrize("length", [1, 6])
+def test_fused_attention_equals_the_formula_path(length):
+    """GPT(config, fused=True) (F.scaled_dot_product_attention) == the formula-written attention."""
+    torch.manual_seed(0)
+    config = small_config(dropout=0.0, bias=False)
+    formula = NnGPT(config).double()
+    fused = NnGPT(config, fused=True).double()
+    fused.load_state_dict(formula.state_dict())
+    assert all(block.self_attn.fused for block in fused.blocks)
+    assert not any(block.self_attn.fused for block in formula.blocks)
+    idx, targets = torch.randint(0, 7, (3, length)), torch.randint(0, 7, (3, length))
+    outputs = []
+    for model in (formula, fused):
+        logits, loss = model(idx, targets)
+        loss.backward()
+        outputs.append((logits, loss, {name: p.grad for name, p in model.named_parameters()}))
+    (logits, loss, grads), (f_logits, f_loss, f_grads) = outputs
+    assert_close(f_logits, logits, TOL, "fused logits")
+    assert abs(f_loss.item() - loss.item()) <= TOL * abs(loss.item())
+    for name, grad in grads.items():
+        assert_close(f_grads[name], grad, TOL, f"fused grad {name}")
+    with pytest.raises(TypeError, match="fused: expected True or False"):
+        NnGPT(config, fused="yes")
+
+
 def test_scratch_gpt_finite_differences():
     config = small_config(block_size=3, vocab_size=5, n_layer=1, n_embd=4, tie_weights=True)
     model = ScratchGPT(config, rng=np.random.default_rng(0))

@@ -8,6 +8,7 @@ zero output here (torch's built-ins return NaN for it).
 import math
 
 import torch
+import torch.nn.functional as F
 
 from ..scratch import attention as scratch_attention
 from ..checks import check_last_dim, check_positive_int, check_probability, check_tensor
@@ -33,6 +34,13 @@ def additive_mask(mask, name, dtype, true_means="ignore"):
     if not mask.is_floating_point():
         raise TypeError(f"{name}: expected dtype bool or float, got {mask.dtype}")
     return mask.to(dtype)
+
+
+def check_flag(value, name):
+    """value must be True or False (a bool, not a truthy object)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return value
 
 
 def check_broadcast(mask, shape, name):
@@ -87,11 +95,17 @@ class MultiheadAttention(Module):
     """head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V); MultiHead = Concat(head_1..head_h) W^O.
 
     W^Q, W^K, W^V stacked in in_proj_weight (3E, E), W^O in out_proj, like nn.MultiheadAttention.
+
+    fused=True computes Attention with torch.nn.functional.scaled_dot_product_attention (one kernel
+    that never stores the (L, S) weights) instead of the formulas in `attention`, and self-attention's
+    Q, K, V with one product; it is used when need_weights is False and is equal to the formula path
+    up to rounding, except that a query whose keys are all masked gets NaN instead of zeros. The
+    default stays the formula path.
     """
 
     torch_config = scratch_attention.MultiheadAttention.torch_config
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False, fused=False):
         super().__init__()
         embed_dim, num_heads = check_positive_int(embed_dim, "embed_dim"), check_positive_int(num_heads, "num_heads")
         check_probability(dropout, "dropout")
@@ -99,7 +113,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
                              f"and num_heads={num_heads}")
         self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
-        self.dropout, self.batch_first = dropout, batch_first
+        self.dropout, self.batch_first, self.fused = dropout, batch_first, check_flag(fused, "fused")
         self.in_proj_weight = torch.nn.Parameter(torch.empty(3 * embed_dim, embed_dim))
         torch.nn.init.xavier_uniform_(self.in_proj_weight)
         self.in_proj_bias = torch.nn.Parameter(torch.zeros(3 * embed_dim)) if bias else None
@@ -123,17 +137,33 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: query, key and value must share batch size and embed_dim "
                              f"{self.embed_dim}, and key and value their length; got {tuple(query.shape)}, "
                              f"{tuple(key.shape)}, {tuple(value.shape)}")
-        mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, key.shape[1], query.dtype)
-        w_q, w_k, w_v = self.in_proj_weight.chunk(3)
-        b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None,) * 3
-        q, k, v = (self._split(torch.nn.functional.linear(x, w, b))
-                   for x, w, b in ((query, w_q, b_q), (key, w_k, b_k), (value, w_v, b_v)))
-        out, weights = attention(q, k, v, mask, dropout_p=self.dropout, training=self.training)
+        fused = self.fused and not need_weights
+        only_causal = is_causal and attn_mask is None and key_padding_mask is None
+        mask = None if fused and only_causal else self._mask(attn_mask, key_padding_mask, is_causal, n, length,
+                                                             key.shape[1], query.dtype)
+        if fused and query is key is value:  # self-attention: Q, K and V from one product
+            q, k, v = map(self._split, F.linear(query, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1))
+        else:
+            w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+            b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None,) * 3
+            q, k, v = (self._split(F.linear(x, w, b))
+                       for x, w, b in ((query, w_q, b_q), (key, w_k, b_k), (value, w_v, b_v)))
+        if fused:
+            out, weights = self._fused(q, k, v, mask, only_causal)
+        else:
+            out, weights = attention(q, k, v, mask, dropout_p=self.dropout, training=self.training)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, e))
         weights = (weights.mean(dim=1) if average_attn_weights else weights) if need_weights else None
         if unbatched:
             return out[0], None if weights is None else weights[0]
         return (out if self.batch_first else out.transpose(0, 1)), weights
+
+    def _fused(self, q, k, v, mask, only_causal):
+        """The same attention in one torch kernel; a mask that is only causal is passed as is_causal."""
+        dropout_p = self.dropout if self.training else 0.0
+        if only_causal:
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True), None
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p), None
 
     def _split(self, x):
         """(N, L, E) -> (N, h, L, E/h)"""

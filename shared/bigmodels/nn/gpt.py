@@ -3,6 +3,11 @@
 Same structure, parameter names and initialisation as bigmodels.scratch.gpt.GPT:
 wte, wpe, drop, blocks.N (pre-norm causal TransformerEncoderLayer with GELU), ln_f, lm_head
 (tied to wte unless config.tie_weights is False).
+
+GPT(config, fused=True) computes every block's attention with torch's fused kernel
+F.scaled_dot_product_attention instead of the formula-written softmax(Q K^T / sqrt(d) + M) V:
+same parameters, same results up to rounding (tests/test_gpt.py), faster and without storing the
+(T, T) attention weights. The default is the formula path.
 """
 
 import math
@@ -12,6 +17,7 @@ import torch.nn.functional as F
 
 from ..scratch.gpt import (GPTConfig, check_config, check_generate, check_idx, gpt_block_config,
                            lookup_tokens)
+from .attention import check_flag
 from .layers import Embedding, LayerNorm, Linear
 from .transformer import TransformerEncoderLayer
 
@@ -21,7 +27,7 @@ __all__ = ["GPT", "GPTConfig"]
 class GPT(torch.nn.Module):
     """forward(idx, targets=None) -> (logits (B, T, V), mean cross-entropy or None)."""
 
-    def __init__(self, config):
+    def __init__(self, config, fused=False):
         super().__init__()
         self.config = check_config(config)
         self.wte = Embedding(config.vocab_size, config.n_embd)
@@ -29,6 +35,9 @@ class GPT(torch.nn.Module):
         self.drop = torch.nn.Dropout(config.dropout)
         self.blocks = torch.nn.ModuleList(TransformerEncoderLayer(**gpt_block_config(config))
                                           for _ in range(config.n_layer))
+        self.fused = check_flag(fused, "fused")
+        for block in self.blocks:
+            block.self_attn.fused = self.fused
         self.ln_f = LayerNorm(config.n_embd, bias=config.bias)
         self.lm_head = Linear(config.n_embd, config.vocab_size, bias=False)
         if config.tie_weights:

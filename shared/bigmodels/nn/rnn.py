@@ -1,8 +1,17 @@
-"""RNN and LSTM written gate by gate in PyTorch: a Python loop over time, autograd for BPTT.
+"""RNN and LSTM written from the formulas in PyTorch: a Python loop over time, autograd for BPTT.
 
 Same constructor, parameter names (weight_ih_l{k}, ..., LSTM gate rows i, f, g, o), return values
 and `lengths` argument as bigmodels.scratch.rnn (whose docstrings give the formulas). These are not
-wrappers of torch.nn.RNN / LSTM; they exist to be read and compared, not to be fast.
+wrappers of torch.nn.RNN / LSTM. What keeps them fast, in the order it matters:
+
+1. hoisting: x_t W_ih^T + b does not depend on h_{t-1}, so it is one matrix product over all T * B
+   rows before the loop (`_input_projection`); the loop keeps only the recurrent product;
+2. fused gates: the four LSTM gates come from one (B, H) x (H, 4H) product (`torch.addmm`) and one
+   sigmoid call (tanh(z) = 2 sigma(2 z) - 1, so the g rows are scaled by 2 once per forward);
+3. few operations per step: each one also costs autograd a node and a backward call, so the loop
+   body is the handful of lines of the formulas, and outputs are stacked once at the end;
+4. `z.unbind(0)` rather than z[t]: indexing gives autograd one node per step whose backward writes
+   a full (T, B, gates*H) zero tensor; unbind's one node stacks the T gradients once.
 """
 
 import math
@@ -38,12 +47,17 @@ class RecurrentBase(Module):
                 setattr(self, f"bias_ih_l{k}", uniform(rows))
                 setattr(self, f"bias_hh_l{k}", uniform(rows))
 
-    def _project(self, k, x_t, h):
-        """x_t W_ih^T + b_ih + h W_hh^T + b_hh for layer k: all gates' pre-activations at once."""
-        z = x_t @ getattr(self, f"weight_ih_l{k}").T + h @ getattr(self, f"weight_hh_l{k}").T
-        if self.bias:
-            z = z + getattr(self, f"bias_ih_l{k}") + getattr(self, f"bias_hh_l{k}")
-        return z
+    def _input_projection(self, k, x, scale=None):
+        """x_t W_ih^T + b_ih + b_hh for every step of layer k at once: one (T*B, F) x (F, gates*H) product.
+
+        Returns it and W_hh^T; with `scale` (one factor per gate row) both are scaled row-wise.
+        """
+        W_ih, W_hh = getattr(self, f"weight_ih_l{k}"), getattr(self, f"weight_hh_l{k}")
+        b = getattr(self, f"bias_ih_l{k}") + getattr(self, f"bias_hh_l{k}") if self.bias else None
+        if scale is not None:
+            W_ih, W_hh, b = W_ih * scale[:, None], W_hh * scale[:, None], None if b is None else b * scale
+        z = torch.nn.functional.linear(x, W_ih, b)  # (T, B, gates*H)
+        return z, W_hh.T
 
     def _prepare(self, x, states, lengths):
         """Time-major (T, B, F) input, per-layer initial states, and the (T, B, 1) mask (or None)."""
@@ -110,9 +124,10 @@ class RNN(RecurrentBase):
         act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
         h_n = []
         for k in range(self.num_layers):
+            z, W_hhT = self._input_projection(k, x)
             h, outputs = h0[k], []
-            for t in range(x.shape[0]):
-                h_new = act(self._project(k, x[t], h))
+            for t, z_t in enumerate(z.unbind(0)):
+                h_new = act(torch.addmm(z_t, h, W_hhT))  # z_t + h_{t-1} W_hh^T
                 if mask is None:
                     h = h_new
                     outputs.append(h_new)
@@ -139,10 +154,14 @@ class LSTM(RecurrentBase):
         scratch_rnn.check_unsupported(dropout, bidirectional, proj_size)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first)
 
-    def cell(self, k, x_t, h, c):
-        """One LSTM step of layer k; returns (h_t, c_t, (i, f, g, o))."""
-        z_i, z_f, z_g, z_o = self._project(k, x_t, h).chunk(4, dim=-1)
-        i, f, g, o = torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
+    @staticmethod
+    def cell(z_x, h, c, W_hhT):
+        """One step: z = z_x + h W_hh^T (the g rows doubled); returns (h_t, c_t, (i, f, g, o)).
+
+        One sigmoid activates all four gates: sigma for i, f, o, and 2 sigma(2 z_g) - 1 = tanh(z_g).
+        """
+        i, f, g, o = torch.sigmoid(torch.addmm(z_x, h, W_hhT)).chunk(4, dim=-1)
+        g = 2 * g - 1
         c = f * c + i * g
         h = o * torch.tanh(c)
         return h, c, (i, f, g, o)
@@ -154,12 +173,17 @@ class LSTM(RecurrentBase):
         elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
             raise TypeError(f"LSTM hx: expected a pair (h0, c0), got {type(hx).__name__}")
         x, (h0, c0), mask = self._prepare(x, [("h0", hx[0]), ("c0", hx[1])], lengths)
+        H = self.hidden_size
+        scale = torch.ones(4 * H, dtype=x.dtype, device=x.device)
+        scale[2 * H : 3 * H] = 2  # g rows: tanh(z) = 2 sigma(2 z) - 1
         h_n, c_n, all_gates = [], [], []
         for k in range(self.num_layers):
+            z, W_hhT = self._input_projection(k, x, scale)
             h, c, outputs, gates = h0[k], c0[k], [], []
-            for t in range(x.shape[0]):
-                h_new, c_new, gate_values = self.cell(k, x[t], h, c)
-                gates.append(torch.stack(gate_values))
+            for t, z_t in enumerate(z.unbind(0)):
+                h_new, c_new, gate_values = self.cell(z_t, h, c, W_hhT)
+                if return_gates:
+                    gates.append(torch.stack(gate_values))
                 if mask is None:
                     h, c = h_new, c_new
                     outputs.append(h_new)
@@ -169,6 +193,7 @@ class LSTM(RecurrentBase):
             x = torch.stack(outputs)
             h_n.append(h)
             c_n.append(c)
-            all_gates.append(torch.stack(gates, dim=1))  # (4, T, B, H)
+            if return_gates:
+                all_gates.append(torch.stack(gates, dim=1))  # (4, T, B, H)
         result = self._output(x), (self._state_out(torch.stack(h_n)), self._state_out(torch.stack(c_n)))
         return (*result, all_gates) if return_gates else result

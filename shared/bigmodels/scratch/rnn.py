@@ -198,9 +198,11 @@ class RNN(RecurrentBase):
         hs[0] = h0
         W_hhT = W_hh.T
         new = hs[1:] if mask is None else np.empty_like(pre)
+        rec = np.empty((B, self.hidden_size), dtype=self.dtype)
         for t in range(T):
-            a = pre[t]
-            a += hs[t] @ W_hhT
+            a = pre[t]  # becomes the pre-activation of step t, in place
+            np.matmul(hs[t], W_hhT, out=rec)
+            a += rec
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=new[t])
             else:
