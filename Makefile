@@ -28,7 +28,7 @@ INSTALL = $(strip $(BIN)/pip install --quiet --disable-pip-version-check \
     $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) $(if $(PYTHONDONTWRITEBYTECODE),,--no-compile))
 endif
 
-.PHONY: venv data test test-portable book serve lab sync doctor lock clean
+.PHONY: venv data test test-portable book serve lab sync doctor pretrain lock clean
 
 # Set-up time is printed here, test time by pytest's last line.
 venv: $(STAMP) $(DATA)
@@ -107,6 +107,11 @@ doctor:
 	rc=0; $$py tools/preflight.py --python="$(PYTHON)" --torch-index="$(TORCH_INDEX)" --venv="$(VENV)" \
 	    $(if $(wildcard $(STAMP)),--quiet) || rc=1; \
 	if [ -f $(STAMP) ] && $(BIN)/python -c '' 2>/dev/null; then $(BIN)/python -m bigmodels.doctor || rc=1; fi; exit $$rc
+
+# Chapter 6.1's pretrained language models (shared/checkpoints/lstm_lm_*.pt, committed): retrain both from the
+# offline text, about 25 minutes per language on 2 cores (benchmarks/bench_pretraining.py says more).
+pretrain: venv
+	$(BIN)/python benchmarks/bench_pretraining.py --pretrain
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --all --exclude-editable | grep -v '^pip==' \

@@ -13,49 +13,57 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
-# # 6.1–6.2 What big models are, and what pretraining buys (§6.1 什么是人工智能大模型？, §6.2 为什么需要人工智能大模型？)
+# # 6.1–6.2 What big models are, and why (§6.1, §6.2)
 #
-# The article's FAQ (§6 附录常见问题与解答, "appendix: frequently asked questions") says that a big model is
-# one with very many parameters (§6.1) and that it is needed because small models fall short on complex problems
+# The article's FAQ (§6 附录常见问题与解答, "appendix: frequently asked questions") says that a big model is one with
+# very many parameters (§6.1) and that it is needed because small models fall short on complex problems
 # (§6.2). This chapter counts parameters and tests what pretraining on unlabelled text buys a classifier. The
 # FAQ's other answers have chapters of their own: applications (§6.3) in chapter 6.3, training beyond one
 # process (§6.4) in chapter 6.4, making models smaller (§6.5) in chapter 6.5.
 #
 # **You will learn to**
 # - count the parameters of any model of the book and place it next to published models;
-# - pretrain a small GPT on raw text and fine-tune it on a few labels.
+# - load a language model pretrained on unlabelled text (the §4.2 LSTM, English words and Chinese characters)
+#   and see what it learned without a single label;
+# - fine-tune it on 100 or 1,000 labelled reviews and measure, over seeds, what pretraining buys against the
+#   same network trained from random weights.
 #
-# **Time to run:** about 20 seconds on two CPU cores.
+# **Time to run:** about a minute on two CPU cores (the pretraining itself is a benchmark script, about half
+# an hour).
 
 # %%
+# Needs the book's environment (Python 3.11-3.13, the bigmodels package, pinned
+# versions, data): `make lab` in the book's repository sets it up; setup() names
+# anything that differs.
 from bigmodels.notebook import setup
 
-device = setup()
+device = setup(threads=1)  # small sequential LSTM steps: one thread, as the benchmark
 
 # %%
-from collections import Counter
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from bigmodels import compress
-from bigmodels.data import load_rotten_tomatoes
+from bigmodels import pretraining as pt
+from bigmodels.data import load_chinese_reviews, load_rotten_tomatoes
+from bigmodels.data.unlabelled import unlabelled_chinese, unlabelled_english
 from bigmodels.display import show_source
 from bigmodels.landmarks import LANDMARKS
 from bigmodels.nn.gpt import GPT, GPTConfig
+from bigmodels.results import benchmark_result
 from bigmodels.scale import count_parameters
 from bigmodels.scratch.gpt import GPT as ScratchGPT
 
+# %% [markdown]
 # ## 6.1 What counts as big (§6.1 什么是人工智能大模型？)
 #
-# "Big" means parameters: the entries of every weight matrix, bias and embedding. `count_parameters` counts them
-# for torch modules and for the NumPy models of the book alike (a matrix shared by two layers, like GPT's tied
-# input and output embedding, counts once).
+# "Big" means parameters: the entries of every weight matrix, bias and embedding. `count_parameters` counts
+# them for torch modules and for the NumPy models of the book alike (a matrix shared by two layers, like GPT's
+# tied input and output embedding, counts once).
 
 # %%
 show_source(count_parameters)
@@ -65,200 +73,284 @@ gpt_config = GPTConfig(block_size=32, vocab_size=64, n_layer=2, n_head=2, n_embd
 book_models = {
     "MLP 784-128-10 (ch. 6.5)": compress.mlp([784, 128, 10]),
     "student MLP 784-12-10 (ch. 6.5)": compress.mlp([784, 12, 10]),
-    "this chapter's GPT (torch)": GPT(gpt_config),
-    "this chapter's GPT (NumPy)": ScratchGPT(gpt_config),
+    "tiny GPT 2x32 (torch)": GPT(gpt_config),
+    "tiny GPT 2x32 (NumPy)": ScratchGPT(gpt_config),
+    "LSTM language model (§6.2)": pt.load_pretrained("english")[0],
     "nanoGPT Shakespeare config": GPT(GPTConfig()),
 }
 book_counts = {name: count_parameters(m) for name, m in book_models.items()}
 for name, n in book_counts.items():
     print(f"{name:32s} {n:>12,d}")
-assert book_counts["this chapter's GPT (torch)"] == book_counts["this chapter's GPT (NumPy)"]
+assert book_counts["tiny GPT 2x32 (torch)"] == book_counts["tiny GPT 2x32 (NumPy)"]
 
 # %% [markdown]
 # Published sizes, as the papers state them (the book's table `bigmodels.landmarks`): BERT-large
 # {cite}`devlin2019bert`, GPT-2 {cite}`radford2019language` and GPT-3 {cite}`brown2020language`.
 
-# %%
-published = {m.name: m.parameters for m in LANDMARKS if m.name in ("BERT-large", "GPT-2", "GPT-3")}
+# %% mystnb={"figure": {"caption": "Parameter counts of the book's models (blue) and of three published language models (red), on a log scale."}}
+names = ("BERT-large", "GPT-2", "GPT-3")
+published = {m.name: m.parameters for m in LANDMARKS if m.name in names}
 fig, ax = plt.subplots(figsize=(7, 3.2))
 everything = {**book_counts, **published}
-ax.barh(list(everything), list(everything.values()), color=["C0"] * len(book_counts) + ["C3"] * len(published))
+colors = ["C0"] * len(book_counts) + ["C3"] * len(published)
+ax.barh(list(everything), list(everything.values()), color=colors)
 ax.set_xscale("log")
-ax.set(xlabel="parameters (log scale)", title="The book's models (blue) and published models (red)")
+ax.set(xlabel="parameters (log scale)",
+       title="The book's models (blue) and published models (red)")
 plt.show()
-print(f"GPT-3 / this chapter's GPT: {published['GPT-3'] / book_counts['this chapter' + chr(39) + 's GPT (torch)']:.1e}")
+lstm_lm = book_counts["LSTM language model (§6.2)"]
+print(f"GPT-3 / the LSTM language model of §6.2: {published['GPT-3'] / lstm_lm:.1e}")
 
 # %% [markdown]
 # ## 6.2 Why big models: what pretraining buys (§6.2 为什么需要人工智能大模型？)
 #
-# The reason given for big models is that they learn from raw data what small task-specific models cannot.
-# A small version of that claim can be tested here: pretrain the book's GPT (`bigmodels.nn.GPT`) as a
-# character-level language model on the *unlabelled* texts of the Rotten Tomatoes training split, then fine-tune
-# it with a classification head (mean of the last hidden states, then a linear layer) on 100, 1,000 or all
-# labelled snippets, and compare with the same network trained from random weights on the labels alone.
-# To fit the chapter's time budget everything is tiny: two layers of width 32, 32 characters of context, 150
-# pretraining steps and 50 fine-tuning steps of 32 snippets each.
+# The reason the article gives for big models is that, pretrained on raw data, they learn what small
+# task-specific models cannot. The measurable core of that claim is transfer: a network that first learns to
+# *predict text* should need fewer labels to learn a task. Here it is tested on the two sentiment tasks of
+# §4.2 with the recipe that first showed it for text classification, on this very Rotten Tomatoes data:
+# pretrain an LSTM as a language model on unlabelled text, then fine-tune it as a classifier
+# ({cite:t}`dai2015semi`; {cite:t}`howard2018universal` made it the three-stage recipe ULMFiT).
+#
+# **Why this model.** It is the §4.2 network (an embedding of 64, an LSTM of 64 units, Dense(64, ReLU),
+# Dense(1)): "pretrained or not" is then the only difference to §4.2, and the pretrained embedding and LSTM
+# load into §4.2's `SentimentLSTM` unchanged. It is also cheap enough to read millions of tokens on one CPU
+# core in under half an hour, the budget of this book's benchmarks; a GPT of the same cost would read less
+# text.
+#
+# **The pretraining** (`benchmarks/bench_pretraining.py --pretrain`, seeds fixed, one thread; the committed
+# checkpoints are float16 and their SHA-256 is checked on loading):
+# - *English*, word tokens as in §4.2: the Rotten Tomatoes training snippets, the other snippet collections of
+#   the VADER archive (Amazon product reviews, New York Times editorials, tweets; their ratings unused) and
+#   the Shakespeare plays. *Chinese*, characters: the Chinese review training texts and a month of People's
+#   Daily. No validation or test text is read (`bigmodels.data.unlabelled` drops them and checks).
+# - The language model predicts the next token, $p(x_{t+1}\mid x_{\le t}) = \mathrm{softmax}(E h_t + b)$, with
+#   the embedding matrix $E$ reused as output layer (weight tying, {cite:t}`press2017using`). It trains on
+#   random windows of 32 tokens with a sampled softmax (1,024 sampled tokens per step instead of the whole
+#   vocabulary, {cite:t}`jean2015using`), first on all the text, then on the task's own training texts
+#   (ULMFiT's second stage).
+# - Fine-tuning: the classifier starts from the pretrained embedding and LSTM (the dense layers random) and
+#   sums a text up by the LSTM's state at its last word and the mean and maximum of its states over the words
+#   (ULMFiT's "concat pooling"; with the last state alone, as in §4.2, the pretrained start did no better than
+#   the random one in trials on the validation split). The baseline is the same network from random weights.
+#   For each setting the recipe (train every weight with Adam, or keep embedding and LSTM fixed and train the
+#   dense layers only) and the number of epochs were chosen on the validation split with a seed of their own,
+#   never on the test split.
 
 # %%
-reviews = load_rotten_tomatoes()
-raw_text = "\n".join(reviews.X_train)
-common = [c for c, _ in Counter(raw_text).most_common(gpt_config.vocab_size - 1)]
-stoi = {c: i + 1 for i, c in enumerate(sorted(common))}  # 0 = padding and the rarest characters
-T = gpt_config.block_size
+show_source(pt.LSTMLanguageModel)
 
+# %% [markdown]
+# The NumPy twin with its explicit backward pass (the tied matrix collects two gradients) is
+# `bigmodels.scratch.lstm_lm.LSTMLanguageModel`; `tests/test_pretraining.py` checks that both agree with each
+# other, with torch's built-in cross-entropy and with finite differences.
 
-def encode(texts):
-    """Token ids (n, T), right-padded with 0, and the true lengths."""
-    ids = torch.zeros(len(texts), T, dtype=torch.long)
-    lengths = torch.zeros(len(texts), dtype=torch.long)
-    for i, text in enumerate(texts):
-        codes = [stoi.get(c, 0) for c in text[:T]]
-        ids[i, :len(codes)] = torch.tensor(codes)
-        lengths[i] = max(len(codes), 1)
-    return ids, lengths
+# %%
+splits = {"english": load_rotten_tomatoes(), "chinese": load_chinese_reviews()}
+sources = {"english": unlabelled_english(splits["english"]),
+           "chinese": unlabelled_chinese(splits["chinese"])}
+checkpoints = {language: pt.load_pretrained(language) for language in splits}
+for language, (lm, vocab, meta) in checkpoints.items():
+    tokens_read = sum(meta["steps"]) * meta["batch_size"] * meta["seq_len"]
+    print(f"{language}: {meta['tokens']:,} tokens of unlabelled text, vocabulary "
+          f"{len(vocab):,}, {count_parameters(lm):,} parameters")
+    for name, lines in sources[language].items():
+        print(f"  {name:<36}{len(lines):>9,} lines")
+    general, task = meta["steps"]
+    print(f"  {general:,} + {task:,} steps of {meta['batch_size']} windows x "
+          f"{meta['seq_len']} tokens = {tokens_read:,} tokens read")
 
-
-corpus = torch.tensor([stoi.get(c, 0) for c in raw_text])
-print(reviews, f"| pretraining corpus: {len(corpus):,} characters, vocabulary {len(stoi) + 1}")
-
-# %% tags=["nbval-ignore-output"]
-# training losses: their last digits vary by CPU; the assert checks that the model learns
-torch.set_num_threads(1)  # matrices this small gain nothing from a second thread; one makes runs bit-identical
-torch.manual_seed(0)
-pretrained = GPT(gpt_config)
-optimizer = pretrained.configure_optimizer(weight_decay=0.1, learning_rate=3e-3, betas=(0.9, 0.99))
-g = torch.Generator().manual_seed(0)
-losses = []
-for step in range(150):
-    starts = torch.randint(0, len(corpus) - T - 1, (32,), generator=g)
-    x = torch.stack([corpus[s:s + T] for s in starts])
-    y = torch.stack([corpus[s + 1:s + T + 1] for s in starts])
-    _, loss = pretrained(x, y)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    losses.append(loss.item())
-    if step % 50 == 0 or step == 149:
-        print(f"pretraining step {step:3d}: next-character loss {loss.item():.3f}")
-# it learns something: from about ln 64 = 4.16 to below 3 (4.143 -> 2.657 to 2.659 across the configurations we tried)
-assert losses[0] > 4 and losses[-1] < 3
-
+# %% [markdown]
+# ### What it learned without labels
+#
+# The language model never saw a rating. Two checks of what it knows anyway. First, its loss on the *test*
+# texts (never read in pretraining) against the uniform guess $\ln V$:
 
 # %% tags=["nbval-ignore-output"]
-# fine-tuned accuracies: they vary by CPU (by up to 0.01 across the configurations we tried); asserts below
-class GPTClassifier(torch.nn.Module):
-    """A GPT body, the mean of its final hidden states over the real characters, a linear head."""
+# losses from float kernels: their last digits vary by CPU; the assert checks the claim
+held_out_loss = {}
+for language, (lm, vocab, meta) in checkpoints.items():
+    stream = pt.token_stream(splits[language].X_test, vocab)
+    loss = held_out_loss[language] = pt.lm_loss(lm, stream, max_windows=1024)
+    print(f"{language}: {loss:.2f} nats per token on the test texts (uniform guess "
+          f"{math.log(len(vocab)):.2f}); perplexity {math.exp(loss):.0f}, "
+          f"not {len(vocab):,}")
+# Measured 5.40 (English) and 4.66 (Chinese) nats against ln V = 9.21 and 8.52; kernel
+# configurations move them in the third decimal at most; the assert leaves over a nat.
+for language, (lm, vocab, meta) in checkpoints.items():
+    assert held_out_loss[language] < math.log(len(vocab)) - 2.5
 
-    def __init__(self, gpt, classes=2):
-        super().__init__()
-        self.gpt, self.head = gpt, torch.nn.Linear(gpt.config.n_embd, classes)
-
-    def forward(self, ids, lengths):
-        gpt = self.gpt
-        h = gpt.drop(gpt.wte(ids) + gpt.wpe(torch.arange(ids.shape[1])))
-        for block in gpt.blocks:
-            h = block(h, is_causal=True)
-        h = gpt.ln_f(h)
-        valid = (torch.arange(ids.shape[1]) < lengths[:, None]).unsqueeze(-1)
-        return self.head((h * valid).sum(1) / lengths[:, None])
-
-
-def fine_tune(gpt, n_labels, steps=50, seed=0):
-    """Train body and head on the first n_labels training snippets; return test accuracy."""
-    import copy
-
-    torch.manual_seed(seed)
-    model = GPTClassifier(copy.deepcopy(gpt))
-    ids, lengths = encode(reviews.X_train[:n_labels])
-    labels = torch.from_numpy(reviews.y_train[:n_labels])
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(steps):
-        b = torch.randint(0, n_labels, (32,), generator=g)
-        loss = F.cross_entropy(model(ids[b], lengths[b]), labels[b])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    model.eval()
-    with torch.no_grad():
-        return (model(test_ids, test_lengths).argmax(1).numpy() == reviews.y_test).mean()
-
-
-test_ids, test_lengths = encode(reviews.X_test)
-
-
-torch.manual_seed(0)
-random_init = GPT(gpt_config)
-label_counts = [100, 1000, len(reviews.y_train)]
-curves = {"pretrained + fine-tuned": [], "random init, labels only": []}
-for n in label_counts:
-    curves["pretrained + fine-tuned"].append(fine_tune(pretrained, n))
-    curves["random init, labels only"].append(fine_tune(random_init, n))
-    print(f"{n:5d} labels: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in curves.items()))
+# %% [markdown]
+# Second, the tokens whose embedding vectors are closest (cosine similarity) to a few probe words:
 
 # %% tags=["nbval-ignore-output"]
-# differences of fine-tuned accuracies: they vary by CPU; the asserts check the claims of the text
-fig, ax = plt.subplots()
-for name, accs in curves.items():
-    ax.plot(label_counts, accs, "o-", label=name)
-ax.axhline(0.5, ls=":", color="gray", label="chance")
-ax.set_xscale("log")
-ax.set(xlabel="labelled training snippets", ylabel="test accuracy", title="Sentiment from characters, tiny GPT")
-ax.legend()
+# ranks of float similarities: near-ties may swap on another CPU; the assert checks it
+probes = {"english": ("good", "bad", "funny", "boring", "actor"),
+          "chinese": ("好", "差", "贵", "脏")}
+neighbours = {}
+for language, (lm, vocab, meta) in checkpoints.items():
+    for token in probes[language]:
+        neighbours[token] = pt.nearest_tokens(lm.embedding.weight, vocab, token)
+for token, near in neighbours.items():
+    print(f"{token:>8}: {', '.join(near)}")
+assert "bad" in neighbours["good"] and "good" in neighbours["bad"]
+
+# %% [markdown]
+# The neighbours are tokens that can stand in the same places: "good" and "bad" are among each other's five
+# closest words (the cell checks it). Predicting the next word teaches what a word *does* in a sentence, and
+# "a good film" and "a bad film" are equally good sentences: which one is praise is what the labels have to
+# add.
+#
+# ### Fine-tuning on few labels
+#
+# The experiment of the benchmark, cut to what fits this chapter: 100 and 1,000 labelled training texts and
+# the first two of the benchmark's five seeds (a seed draws the labelled texts, initialises the weights and
+# orders the batches; the pretrained and the random start share it), with the recipe and epochs the benchmark
+# chose on the validation split.
+
+# %% tags=["nbval-ignore-output"]
+# fine-tuned accuracies: they vary by CPU; asserts and report() below check the claims
+study = {lang: benchmark_result(f"pretraining_{lang}.json") for lang in splits}
+maxlen = {"english": 32, "chinese": 48}
+batch_size = {100: 16, 1000: 32}
+chapter = {}
+for language, (lm, vocab, meta) in checkpoints.items():
+    train, test = ((*pt.encode_texts(vocab, X, maxlen[language]), torch.from_numpy(y))
+                   for X, y in (splits[language].train, splits[language].test))
+    rows = study[language]["rows"]
+    chosen = {(r["labels"], r["start"]): r for r in rows if "epochs" in r}
+    for n in (100, 1000):
+        for start in ("pretrained", "random init"):
+            recipe, epochs = chosen[n, start]["recipe"], chosen[n, start]["epochs"]
+            chapter[language, n, start] = [
+                pt.experiment(lm, train, test, n, start, seed, epochs, batch_size[n],
+                              recipe=recipe)[0]
+                for seed in (1, 2)]
+        pre = np.mean(chapter[language, n, "pretrained"])
+        rnd = np.mean(chapter[language, n, "random init"])
+        print(f"{language:>8}, {n:>5} labels: pretrained {pre:.3f}, "
+              f"random init {rnd:.3f}, gain {100 * (pre - rnd):+.1f} points")
+
+# %% [markdown]
+# The benchmark's full table (`benchmarks/results/pretraining.txt`: five seeds, all labels too, and §4.2's
+# TF-IDF + logistic regression trained on the same labelled texts), then its learning curves with the
+# published figures for this data: {cite:t}`kim2014convolutional`'s CNN with random word vectors (76.1%) and
+# with word2vec vectors pretrained on news (81.0%), and {cite:t}`dai2015semi`'s LSTM pretrained on Amazon
+# reviews (83.3%).
+
+# %%
+table = benchmark_result("pretraining.txt").splitlines()
+print("\n".join(line for line in table if not line.startswith("[result]")))  # in README
+
+# %% mystnb={"figure": {"caption": "Test accuracy against the number of labelled training texts (mean and spread of five seeds): the LSTM pretrained as a language model, the same LSTM from random weights, and TF-IDF + logistic regression, with TF-IDF on all labels and the published results on Rotten Tomatoes as horizontal lines."}}
+tfidf_all = {}
+for language in study:
+    rows = [r for r in study[language]["rows"] if r["start"] == "TF-IDF"]
+    tfidf_all[language] = np.mean(max(rows, key=lambda r: r["labels"])["test"])
+tfidf_label = "TF-IDF, all labels ({english:.3f}, {chinese:.3f})".format(**tfidf_all)
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6), sharey=True)
+for ax, language in zip(axes, ("english", "chinese")):
+    for start, style in (("pretrained", "o-"), ("random init", "s-"), ("TF-IDF", "^:")):
+        points = sorted((r["labels"], np.mean(r["test"]), np.std(r["test"]))
+                        for r in study[language]["rows"] if r["start"] == start)
+        n, mean, spread = map(np.array, zip(*points))
+        label = "TF-IDF + logistic regr." if start == "TF-IDF" else f"LSTM, {start}"
+        ax.errorbar(n, mean, yerr=spread, fmt=style, capsize=3, label=label)
+    ax.axhline(tfidf_all[language], color="C2", lw=0.8, ls="--",
+               label=tfidf_label)
+    if language == "english":
+        for (name, value), color in zip(pt.PUBLISHED.items(), ("C4", "C5", "C3")):
+            ax.axhline(value, color=color, lw=0.8, ls="-.",
+                       label=f"{name} ({value:.1%})")
+    ax.axhline(0.5, color="gray", lw=0.6, ls=":")
+    ax.set_xscale("log")
+    ax.set(xlabel="labelled training texts",
+           title={"english": "Rotten Tomatoes (words)",
+                  "chinese": "Chinese reviews (characters)"}[language])
+axes[0].set_ylabel("test accuracy (mean, spread of 5 seeds)")
+fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, ncol=3, loc="upper center",
+           bbox_to_anchor=(0.5, 0.0))
 plt.show()
-gains = np.array(curves["pretrained + fine-tuned"]) - np.array(curves["random init, labels only"])
-print("pretrained minus random init, accuracy points:", np.round(100 * gains, 1).tolist())
-best_gpt = max(max(accs) for accs in curves.values())
-print(f"best accuracy of any GPT variant: {best_gpt:.3f} (chance: 0.5)")
-# every variant near chance (best 0.534 to 0.542 seen), the two curves within a few points of each other: |gain| up
-# to 3.4 seen across configurations (each gain moved by up to 0.9) and up to 3.8 over fine-tuning seeds 0-4
-assert best_gpt < 0.6 and np.abs(gains).max() < 0.06
-
-# %% [markdown]
-# For scale, a bag-of-words logistic regression (word counts, no pretraining, a second of CPU) trained on all
-# labelled snippets:
 
 # %% tags=["nbval-ignore-output"]
-# a fitted accuracy: its last digits can vary by CPU; asserted here and reported with its tolerance below
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-
-bag_of_words = CountVectorizer(binary=True, min_df=2)
-bow_classifier = LogisticRegression(C=0.5, max_iter=1000)
-bow_classifier.fit(bag_of_words.fit_transform(reviews.X_train), reviews.y_train)
-bow_accuracy = bow_classifier.score(bag_of_words.transform(reviews.X_test), reviews.y_test)
-print(f"bag-of-words logistic regression, all labels: test accuracy {bow_accuracy:.3f}")
-assert best_gpt < bow_accuracy - 0.1
+# gains of fine-tuned accuracies: they vary by CPU; the asserts check the text's claims
+bench = {(language, r["labels"], r["start"]): np.array(r["test"])
+         for language in study for r in study[language]["rows"]}
+chapter_gain = {}
+for language in ("english", "chinese"):
+    for n in (100, 1000):
+        pre = np.array(chapter[language, n, "pretrained"])
+        rnd = np.array(chapter[language, n, "random init"])
+        chapter_gain[language, n] = 100 * np.mean(pre - rnd)
+        gains = bench[language, n, "pretrained"] - bench[language, n, "random init"]
+        gains *= 100
+        print(f"{language:>8}, {n:>5} labels: gain {chapter_gain[language, n]:+.1f} "
+              f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
+              f"{gains.min():+.1f} to {gains.max():+.1f}")
+# Claims of the text, on the benchmark's five seeds (a committed file, so exact):
+# gains of one to three points with 100 and 1,000 labels and a seed spread at least
+# as large, a small loss with all labels, and TF-IDF ahead of the pretrained LSTM.
+for language in ("english", "chinese"):
+    sizes = sorted({n for lang, n, start in bench if lang == language})
+    for n in sizes:
+        gains = bench[language, n, "pretrained"] - bench[language, n, "random init"]
+        gains *= 100
+        if n <= 1000:
+            assert 1 <= gains.mean() <= 3 and np.ptp(gains) >= gains.mean()
+        else:
+            assert -2 < gains.mean() < 0
+        tfidf = bench[language, n, "TF-IDF"].mean()
+        assert bench[language, n, "pretrained"].mean() < tfidf
 
 # %% [markdown]
-# Be honest about the scale: at this size pretraining buys nothing measurable. A GPT of two narrow layers,
-# pretrained for a few seconds on about a million characters, learns frequent letters and short words, not
-# sentiment: every variant stays near chance, the pretrained and random-init curves differ by a few points in
-# either direction (printed above), and the bag-of-words baseline is more than ten points better than any of
-# them. The large gains reported for big models come from pretraining much larger networks on billions of tokens,
-# which is exactly what this laptop cannot show in a minute.
-
+# **The verdict at this scale.** Pretraining helps, but only a little. Over the benchmark's five seeds the
+# pretrained start is ahead by one to three points on average with 100 and 1,000 labels, in both languages,
+# with a spread over seeds as large as the gain itself, and with all labels it falls slightly behind (the
+# table above). That is short of the targets set for this study before it ran (at least 5 points with 100
+# labels and 3 with 1,000, on every seed, and the TF-IDF baseline with all labels): the benchmark prints NOT
+# met for all of them, and the pretrained LSTM stays below TF-IDF + logistic regression at every size.
+#
+# The published gains came from far more. ULMFiT's language model has three LSTM layers of 1,150 units and
+# read the 103 million words of WikiText-103 {cite}`howard2018universal`; this one has one layer of 64 units
+# and read 14 million tokens, most of its English lines Shakespeare's. A language model this small spends its
+# capacity on what words do in a sentence (the neighbours above), and the few labels cannot pull sentiment out
+# of it. What this replication on two CPU cores does show is the direction of the article's claim: a gain
+# where labels are few, gone where they are many, as in the published results, where the gains are largest
+# with few labels. Its size, the part the word "big" is about, is out of reach here.
 
 # %% [markdown]
 # ## Headline figures
 #
-# The figures this chapter adds to the book's results table (README and chapter 7), each computed above.
+# The figures this chapter adds to the book's results table (README and chapter 7), each computed above; the
+# benchmark adds its own five-seed figures from `benchmarks/results/pretraining.txt`.
 
 # %%
 from bigmodels.results import report
 
-# Pretraining gain: -0.5 to -1.4 across configurations; the tolerance also covers fine-tuning seeds 0-4 (-3.8 to +1.6).
-# Bag of words: 78.7% under every configuration; the tolerance is three units of the printed digit.
-report("Tiny GPT, Rotten Tomatoes, all labels: pretrained minus random init (accuracy points)", 100 * gains[-1],
-       "{:+.1f}", expect=-0.5, tol=3.5)
-report("Bag-of-words logistic regression, Rotten Tomatoes: test accuracy", bow_accuracy, "{:.1%}",
-       expect=0.787, tol=0.003)
+# Tolerances: fine-tuning on 100 or 1,000 texts is chaotic (another CPU's rounding
+# sends it along another path), so the tolerance is the spread of the per-seed gains
+# over the benchmark's five seeds, within which a mean of two seeds can land anywhere:
+# English 5.8 and 4.1 points, Chinese 9.9 and 3.3, rounded up.
+# The four changes of tests/portability.py at once (threads, OpenBLAS, ATen, MKL) moved
+# them by at most 0.04 points (Chinese, 1,000 labels), far inside.
+EXPECT = {("english", 100): 4.6, ("english", 1000): 1.8,
+          ("chinese", 100): 2.9, ("chinese", 1000): 2.0}
+TOL = {("english", 100): 6.0, ("english", 1000): 4.5,
+       ("chinese", 100): 10.0, ("chinese", 1000): 3.5}
+for language in ("english", "chinese"):
+    for n in (100, 1000):
+        report(f"Pretrained LSTM minus random init, {language}, {n:,} labels, "
+               "seeds 1-2 (accuracy points)", chapter_gain[language, n], "{:+.1f}",
+               expect=EXPECT[language, n], tol=TOL[language, n])
 
 # %% [markdown]
 # ## Summary
 #
 # - Parameter counts are the yardstick of "big": this book's models have thousands to millions of
 #   parameters, published language models hundreds of millions to hundreds of billions.
-# - Pretraining a tiny GPT on unlabelled text and fine-tuning it on few labels was measured against training
-#   from scratch; at this scale it buys nothing measurable and every variant stays near chance, far below a
-#   bag-of-words baseline, which is itself the lesson about scale.
+# - Pretraining the §4.2 LSTM as a language model on unlabelled text (1.4 million English words, 2.9 million
+#   Chinese characters) and fine-tuning it was measured against the same network from random weights, five
+#   seeds per setting: one to three points better with 100 or 1,000 labels, slightly worse with all labels and
+#   below TF-IDF throughout. The targets set for the study are NOT met at this scale.
+# - The small language model learns what words do in sentences ("good" next to "bad"), not what they say about
+#   a film. The published gains of pretraining come from far larger models trained on far more text: the
+#   article's case for big models, measured here in its direction, not in its size.

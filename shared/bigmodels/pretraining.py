@@ -1,0 +1,364 @@
+"""Pretraining the §4.2 LSTM as a language model, then fine-tuning it as a classifier (Dai & Le, ULMFiT).
+
+Language model (the body of SentimentLSTM with a tied output layer):
+
+    h_t = LSTM(E[x_1..x_t]),   p(x_{t+1} | x_1..x_t) = softmax(E h_t + b)
+
+E is the embedding matrix, used again as the output matrix (weight tying: hidden_size = embedding_dim).
+Classifier (SentimentLSTM's layers and names): the LSTM's hidden state at a text's last token,
+then Dense(ReLU) and Dense(1) -> one logit. Fine-tuning starts from the language model's
+`embedding.*` and `lstm.*` weights; the dense layers start random.
+
+Both models run torch's fused LSTM kernel, which computes what bigmodels.nn.LSTM computes (chapter 3.3;
+tests/test_pretraining.py checks it to 1e-10 in float64): the parameter names are the same, so a
+pretrained state dict loads into SentimentLSTM as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .checks import check_positive_int, describe
+from .data.text import Vocabulary, tokenize_chars, tokenize_words
+
+CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
+EOS = "<eos>"  # id 2: ends every line of the pretraining stream
+TOKENIZERS = {"words": tokenize_words, "chars": tokenize_chars}
+# Published test accuracies on Rotten Tomatoes sentences (Pang & Lee's set; ours is VADER's rated subset).
+PUBLISHED = {"Kim 2014, CNN, random word vectors": 0.761, "Kim 2014, CNN, word2vec vectors": 0.810,
+             "Dai & Le 2015, LSTM pretrained on Amazon reviews": 0.833}
+# SHA-256 of the committed checkpoints (benchmarks/bench_pretraining.py --pretrain writes and prints them).
+CHECKPOINTS = {
+    "english": ("lstm_lm_english.pt", "2c52e0366297eef34fd98fe535e80ecae08445cfb015994d719f37adfa5a1e86"),
+    "chinese": ("lstm_lm_chinese.pt", "20e163192686edfc0b4785ea5d43708f700cb75ac1c54c3cf308c7588543f77f"),
+}
+
+
+def _check_ids(ids, name="ids"):
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.int64 or 0 in ids.shape:
+        raise ValueError(f"{name}: expected a (batch, time) int64 tensor of token ids, got {describe(ids)}")
+
+
+class LSTMLanguageModel(torch.nn.Module):
+    """forward(ids (B, T)) -> next-token logits (B, T, vocab_size); output matrix tied to the embedding."""
+
+    def __init__(self, vocab_size, embedding_dim=64):
+        super().__init__()
+        check_positive_int(vocab_size, "vocab_size", minimum=3)
+        check_positive_int(embedding_dim, "embedding_dim")
+        self.embedding = torch.nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.lstm = torch.nn.LSTM(embedding_dim, embedding_dim, batch_first=True)
+        self.decoder_bias = torch.nn.Parameter(torch.zeros(vocab_size))
+
+    def forward(self, ids, state=None):
+        _check_ids(ids)
+        h, _ = self.lstm(self.embedding(ids), state)
+        return h @ self.embedding.weight.T + self.decoder_bias
+
+    def loss(self, ids, targets):
+        """Mean next-token cross-entropy (nats) of targets (B, T) given ids (B, T)."""
+        logits = self(ids)
+        if targets.shape != ids.shape:
+            raise ValueError(f"targets: expected the shape of ids {tuple(ids.shape)}, "
+                             f"got {describe(targets)}")
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+    def sampled_loss(self, ids, targets, negatives, log_q):
+        """Sampled softmax (Jean et al. 2015): the target against `negatives` (K ids drawn from q, shared
+        by the batch), every logit corrected by -log(K q); estimates the full loss at a cost of K, not V."""
+        _check_ids(ids)
+        h, _ = self.lstm(self.embedding(ids))
+        h = h.reshape(-1, h.shape[-1])
+        y = targets.reshape(-1)
+        E, b, k = self.embedding.weight, self.decoder_bias, math.log(len(negatives))
+        true = (h * E[y]).sum(-1) + b[y] - log_q[y] - k
+        sampled = h @ E[negatives].T + b[negatives] - log_q[negatives] - k
+        # a target drawn as a negative is not a negative
+        sampled = sampled.masked_fill(negatives[None, :] == y[:, None], -math.inf)
+        logits = torch.cat([true[:, None], sampled], dim=1)
+        return F.cross_entropy(logits, torch.zeros(len(y), dtype=torch.int64))
+
+
+class LSTMClassifier(torch.nn.Module):
+    """SentimentLSTM's layers (§4.2) on post-padded ids: forward(ids (B, T), lengths (B,)) -> logits (B,).
+
+    pooling="last": the text is the LSTM output at its last real token, t = lengths - 1 (SentimentLSTM with
+    lengths); pooling="concat": [last, mean, max] of the outputs over the real tokens (ULMFiT's concat
+    pooling), so Dense sees 3 * hidden_size inputs. No padding is read before or after the text.
+    """
+
+    def __init__(self, vocab_size, embedding_dim=64, hidden_size=64, dense_size=64, pooling="last"):
+        super().__init__()
+        for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
+                            ("hidden_size", hidden_size), ("dense_size", dense_size)):
+            check_positive_int(value, name)
+        if pooling not in ("last", "concat"):
+            raise ValueError(f"pooling: expected 'last' or 'concat', got {pooling!r}")
+        self.pooling = pooling
+        self.embedding = torch.nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.lstm = torch.nn.LSTM(embedding_dim, hidden_size, batch_first=True)
+        self.dense = torch.nn.Linear(hidden_size * (3 if pooling == "concat" else 1), dense_size)
+        self.out = torch.nn.Linear(dense_size, 1)
+
+    def forward(self, ids, lengths):
+        _check_ids(ids)
+        lengths = torch.as_tensor(lengths)
+        if lengths.shape != ids.shape[:1] or lengths.min() < 1 or lengths.max() > ids.shape[1]:
+            raise ValueError(f"lengths: expected {ids.shape[0]} ints in [1, {ids.shape[1]}], "
+                             f"got {describe(lengths)}")
+        h, _ = self.lstm(self.embedding(ids))
+        features = h[torch.arange(len(ids)), lengths - 1]
+        if self.pooling == "concat":
+            real = (torch.arange(ids.shape[1]) < lengths[:, None]).unsqueeze(-1)
+            mean = (h * real).sum(1) / lengths[:, None].to(h.dtype)
+            features = torch.cat([features, mean, h.masked_fill(~real, -math.inf).max(1).values], dim=1)
+        return self.out(torch.relu(self.dense(features)))[:, 0]
+
+    def load_pretrained(self, lm):
+        """Copy the language model's embedding and LSTM weights (the dense layers keep their init)."""
+        body = {k: v for k, v in lm.state_dict().items() if k.startswith(("embedding.", "lstm."))}
+        own = self.state_dict()
+        wrong = {k: (tuple(v.shape), tuple(own[k].shape)) for k, v in body.items() if own[k].shape != v.shape}
+        if wrong:
+            raise ValueError(f"language model does not fit this classifier: (its shape, this one's) {wrong}")
+        self.load_state_dict(body, strict=False)
+        return self
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+def build_vocabulary(lines, kind, max_size):
+    """Vocabulary of the max_size - 3 most frequent tokens of lines, after <pad>=0, <unk>=1, <eos>=2."""
+    if kind not in TOKENIZERS:
+        raise ValueError(f"kind: expected one of {tuple(TOKENIZERS)}, got {kind!r}")
+    tokenize = TOKENIZERS[kind]
+    max_size = check_positive_int(max_size, "max_size", minimum=4)
+    counted = Vocabulary.build(lines, tokenize, max_size=max_size - 1)
+    return Vocabulary([EOS] + counted.id_to_token[2:], tokenize)
+
+
+def token_stream(lines, vocab):
+    """All lines as one int64 array of ids, each line followed by <eos>; empty lines skipped."""
+    eos = vocab.token_to_id[EOS]
+    ids = []
+    for line in lines:
+        encoded = vocab.encode(line)
+        if encoded:
+            ids += encoded + [eos]
+    return np.array(ids, dtype=np.int64)
+
+
+def encode_texts(vocab, texts, maxlen):
+    """Post-padded ids (n, maxlen) as a tensor and lengths (n,) >= 1; longer texts keep their last maxlen."""
+    check_positive_int(maxlen, "maxlen")
+    ids = vocab.encode_batch(texts, maxlen=maxlen, padding="post", truncating="pre")
+    lengths = np.maximum((ids != 0).sum(axis=1), 1)  # an empty text is read as one <pad>
+    return torch.from_numpy(ids), torch.from_numpy(lengths)
+
+
+# ------------------------------------------------------------------------------------------ pretraining
+
+
+def lm_batches(stream, batch_size, seq_len, rng):
+    """Random windows of the stream: inputs (B, T) and the next tokens (B, T)."""
+    starts = rng.integers(0, len(stream) - seq_len - 1, size=batch_size)
+    window = starts[:, None] + np.arange(seq_len + 1)
+    chunk = torch.from_numpy(stream[window])
+    return chunk[:, :-1], chunk[:, 1:]
+
+
+def pretrain(model, stages, batch_size=64, seq_len=32, lr=3e-3, min_lr=3e-4, clip=1.0, seed=0, log_every=250,
+             negatives=1024):
+    """Adam on random windows; stages = [(stream, steps), ...] in order (all text, then the task's text).
+
+    Loss: sampled softmax with `negatives` ids per step drawn from the unigram distribution of the first
+    stream raised to 0.75 (word2vec's choice); None = full softmax. Learning rate: linear warm-up over
+    100 steps, cosine decay to min_lr over all steps. Returns the training losses.
+    """
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(stages[0][0], minlength=model.decoder_bias.shape[0]).astype(np.float64) ** 0.75
+    counts[0] = 0  # never <pad>
+    q = counts / counts.sum()
+    log_q = torch.from_numpy(np.log(np.maximum(q, 1e-30))).float()
+    torch.manual_seed(seed)
+    total = sum(steps for _, steps in stages)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses, step, start = [], 0, time.perf_counter()
+    for stream, steps in stages:
+        for _ in range(steps):
+            warm = min(1.0, (step + 1) / 100)
+            cosine = min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * step / total))
+            for group in optimizer.param_groups:
+                group["lr"] = warm * cosine
+            x, y = lm_batches(stream, batch_size, seq_len, rng)
+            if negatives is None:
+                loss = model.loss(x, y)
+            else:
+                sampled = torch.from_numpy(rng.choice(len(q), size=negatives, p=q))
+                loss = model.sampled_loss(x, y, sampled, log_q)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            with torch.no_grad():
+                model.embedding.weight[0].zero_()  # <pad> stays the zero vector (tying would move it)
+            losses.append(loss.item())
+            step += 1
+            if log_every and (step % log_every == 0 or step == total):
+                print(f"  step {step:5d}/{total}: loss {np.mean(losses[-log_every:]):.3f} "
+                      f"({time.perf_counter() - start:.0f} s)", flush=True)
+    return losses
+
+
+@torch.no_grad()
+def lm_loss(model, stream, seq_len=32, max_windows=256):
+    """Mean next-token loss (nats) over consecutive windows of a stream (zero initial state for each)."""
+    n = min(max_windows, (len(stream) - 1) // seq_len)
+    if n < 1:
+        raise ValueError(f"stream: expected more than {seq_len} tokens, got {len(stream)}")
+    x = torch.from_numpy(stream[: n * seq_len].reshape(n, seq_len))
+    y = torch.from_numpy(stream[1: n * seq_len + 1].reshape(n, seq_len))
+    return model.loss(x, y).item()
+
+
+# ------------------------------------------------------------------------------------------ checkpoints
+
+
+def save_pretrained(path, model, vocab, kind, meta):
+    """Write the language model in float16 with its vocabulary; return the file's SHA-256."""
+    state = {k: v.detach().to(torch.float16) for k, v in model.state_dict().items()}
+    torch.save({"state": state, "tokens": list(vocab.id_to_token), "kind": kind, "meta": dict(meta)}, path)
+    return sha256_file(path)
+
+
+def sha256_file(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_pretrained(language_or_path, sha256=None):
+    """(language model in float32, vocabulary, meta) from a checkpoint, after checking its SHA-256.
+
+    language_or_path: "english" or "chinese" (the committed checkpoints, hash from CHECKPOINTS) or a path,
+    then with the expected sha256. torch.load(weights_only=True): the file holds tensors and plain types only.
+    """
+    if language_or_path in CHECKPOINTS:
+        filename, sha256 = CHECKPOINTS[language_or_path]
+        path = CHECKPOINT_DIR / filename
+    elif isinstance(language_or_path, (str, Path)) and sha256 is not None:
+        path = Path(language_or_path)
+    else:
+        raise ValueError(f"expected one of {tuple(CHECKPOINTS)}, or a path with its sha256, "
+                         f"got {language_or_path!r} (sha256={sha256!r})")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint; run "
+                                ".venv/bin/python benchmarks/bench_pretraining.py --pretrain")
+    found = sha256_file(path)
+    if found != sha256:
+        raise ValueError(f"{path}: SHA-256 {found} differs from the expected {sha256}; the file is damaged "
+                         "or from another run")
+    checkpoint = torch.load(path, weights_only=True)
+    state = {k: v.float() for k, v in checkpoint["state"].items()}
+    vocab_size, dim = state["embedding.weight"].shape
+    model = LSTMLanguageModel(vocab_size, dim)
+    model.load_state_dict(state)
+    vocab = Vocabulary(checkpoint["tokens"][2:], TOKENIZERS[checkpoint["kind"]])
+    if vocab.id_to_token != checkpoint["tokens"]:
+        raise ValueError(f"{path}: its token list is not a vocabulary (<pad>, <unk>, <eos>, unique tokens)")
+    return model.eval(), vocab, checkpoint["meta"]
+
+
+# ------------------------------------------------------------------------------------------ fine-tuning
+
+
+def fine_tune(model, ids, lengths, labels, epochs, batch_size=32, lr=1e-3, seed=0, X_val=None, y_val=None,
+              freeze_body=False):
+    """Adam on BCEWithLogits for `epochs` passes over (ids, lengths, labels); returns the validation
+    accuracy after each epoch (empty without X_val = (ids, lengths)). freeze_body: train only the dense
+    layers."""
+    check_positive_int(epochs, "epochs")
+    labels = torch.as_tensor(labels, dtype=torch.float32)
+    if len(labels) != len(ids) or len(lengths) != len(ids):
+        raise ValueError(f"ids, lengths, labels: expected the same length, got {len(ids)}, {len(lengths)}, "
+                         f"{len(labels)}")
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    body = {id(p) for p in (*model.embedding.parameters(), *model.lstm.parameters())}
+    trained = [p for p in model.parameters() if not (freeze_body and id(p) in body)]
+    optimizer = torch.optim.Adam(trained, lr=lr)
+    val_accuracy = []
+    for _ in range(epochs):
+        model.train()
+        order = torch.from_numpy(rng.permutation(len(ids)))
+        for b in order.split(batch_size):
+            loss = F.binary_cross_entropy_with_logits(model(ids[b], lengths[b]), labels[b])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        if X_val is not None:
+            val_accuracy.append(accuracy(model, *X_val, y_val))
+    return val_accuracy
+
+
+def labelled_subset(n_train, n, seed):
+    """Indices of n of the n_train labelled texts (all of them, shuffled, for n=None), drawn with seed."""
+    order = np.random.default_rng(check_positive_int(seed, "seed", minimum=0)).permutation(n_train)
+    if n is not None and not 1 <= check_positive_int(n, "n") <= n_train:
+        raise ValueError(f"n: expected at most {n_train} labelled texts, got {n}")
+    return order if n is None else order[:n]
+
+
+RECIPES = {"all weights": dict(lr=1e-3, freeze_body=False),
+           "dense layers only": dict(lr=3e-3, freeze_body=True)}
+
+
+def experiment(lm, train, test, n, start, seed, epochs, batch_size=32, val=None, recipe="all weights",
+               pooling="concat"):
+    """One run of the study: a classifier from the language model's weights (start="pretrained") or random
+    ("random init"), fine-tuned on n labelled texts drawn with seed; returns (test accuracy, validation
+    curve).
+    recipe: a key of RECIPES (train every weight at lr 1e-3, or only the dense layers at 3e-3).
+
+    train, test, val: (ids, lengths, labels) triples from encode_texts; the seed also fixes the dense layers'
+    initialisation (and the LSTM's with a random start) and the batch order.
+    """
+    if start not in ("pretrained", "random init"):
+        raise ValueError(f"start: expected 'pretrained' or 'random init', got {start!r}")
+    if recipe not in RECIPES:
+        raise ValueError(f"recipe: expected one of {tuple(RECIPES)}, got {recipe!r}")
+    ids, lengths, y = train
+    idx = torch.from_numpy(labelled_subset(len(y), n, seed))
+    torch.manual_seed(seed)
+    vocab_size, dim = lm.embedding.weight.shape
+    model = LSTMClassifier(vocab_size, dim, dim, dim, pooling=pooling)
+    if start == "pretrained":
+        model.load_pretrained(lm)
+    curve = fine_tune(model, ids[idx], lengths[idx], y[idx], epochs, batch_size=batch_size, seed=seed,
+                      X_val=val[:2] if val is not None else None, y_val=val[2] if val is not None else None,
+                      **RECIPES[recipe])
+    return accuracy(model, *test), curve
+
+
+@torch.no_grad()
+def accuracy(model, ids, lengths, labels):
+    """Share of texts whose logit has the sign of its label (1 positive, 0 negative)."""
+    model.eval()
+    logits = torch.cat([model(ids[i:i + 2048], lengths[i:i + 2048]) for i in range(0, len(ids), 2048)])
+    return float(((logits > 0).numpy() == np.asarray(labels).astype(bool)).mean())
+
+
+def nearest_tokens(embedding, vocab, token, k=5):
+    """The k tokens whose embedding rows have the largest cosine similarity with `token`'s."""
+    if token not in vocab:
+        raise ValueError(f"token: {token!r} is not in the vocabulary ({len(vocab)} tokens)")
+    E = F.normalize(embedding.detach().float(), dim=1)
+    similarity = E @ E[vocab.token_to_id[token]]
+    similarity[[0, 1, 2, vocab.token_to_id[token]]] = -2  # not <pad>, <unk>, <eos>, itself
+    return vocab.decode(similarity.topk(k).indices.tolist())
