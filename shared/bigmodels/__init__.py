@@ -68,7 +68,7 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 - `results.py`:
   Headline figures: printed in one fixed format so the README's results table can be collected.
 - `scale/__init__.py`:
-  Training beyond one process: data parallelism, checkpoints, parameter counts (and FLOP/memory estimates).
+  Training beyond one process: data, sharded, tensor and pipeline parallelism, checkpoints, sizes and costs.
 - `scale/checkpoint.py`:
   Checkpoints that resume bit-identically and load with torch.load(..., weights_only=True).
 - `scale/ddp.py`:
@@ -106,7 +106,7 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 - `scratch/losses.py`:
   Loss layers mirroring torch.nn.MSELoss, CrossEntropyLoss and BCEWithLogitsLoss (mean reduction).
 - `scratch/lstm_lm.py`:
-  An LSTM language model with a tied output layer, in NumPy (twin of bigmodels.pretraining.LSTMLanguageModel).
+  An LSTM language model with a tied output layer in NumPy (twin of pretraining.LSTMLanguageModel).
 - `scratch/mlp.py`:
   The multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
 - `scratch/module.py`:
@@ -119,8 +119,16 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   Sequential: layers applied one after another, mirroring torch.nn.Sequential.
 - `scratch/transformer.py`:
   Transformer encoder and decoder layers, their stacks and the encoder-decoder model in NumPy.
-- `speech.py`:
-  Spoken-word recognition from synthetic speech: two engines, log-mel features, an LSTM classifier.
+- `speech/__init__.py`:
+  Spoken-word recognition from synthetic speech (chapter 6.3): two engines, log-mel features, an LSTM.
+- `speech/__main__.py`:
+  `python -m bigmodels.speech`: synthesize and cache both corpora (`make data` runs it).
+- `speech/features.py`:
+  Log-mel spectrograms from the formulas in NumPy: Hann-windowed frames, DFT power, mel filters, log.
+- `speech/model.py`:
+  The spoken-word classifier (PyTorch and its NumPy twin) and the experiment (bigmodels.speech).
+- `speech/synth.py`:
+  The two speech synthesizers and the corpus of spoken words they make (bigmodels.speech).
 - `testing.py`:
   Comparison helpers shared by the tests and the chapters.
 - `textclf.py`:

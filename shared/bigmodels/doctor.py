@@ -74,7 +74,7 @@ def check_datasets():
         try:
             yield True, f"{load.__name__} (optional, Debian): {load()!r}", ""
         except data.MissingDataError:
-            yield True, f"{load.__name__} (optional, Debian): not installed; `make data` fetches it on Debian/Ubuntu", ""
+            yield True, f"{load.__name__} (optional, Debian): missing; `make data` fetches it on Debian/Ubuntu", ""
     from . import speech
 
     for name in speech.ENGINES:
