@@ -360,7 +360,8 @@ assert min(saw_error["3 hidden layers of 8"]) > 0.01
 # needs. The right panel shows the sawtooth and the best of three trained fits of each shape.
 # There, where a deep network *can* be exponentially smaller, the trained deep networks do not
 # find that solution: they end closer to the constant guess than the shallow network, which fits
-# the zigzag better with a few more parameters. Both halves of the article's claim hold, then, only with a qualifier: depth
+# the zigzag better with a few more parameters. Both halves of the article's claim hold, then, only with a
+# qualifier: depth
 # lets a network represent some functions with far fewer parameters, but whether training uses
 # that depends on the problem and the optimiser; at this scale, width was the safer way to spend
 # parameters. ({term}`Residual connections <Residual connection>` and normalisation, chapter 3.4,

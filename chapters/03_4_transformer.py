@@ -69,7 +69,8 @@ warnings.filterwarnings("ignore", message="enable_nested_tensor")
 # %% [markdown]
 # ## 1 Scaled dot-product attention
 #
-# {term}`Queries <Query, key and value>` $Q \in \mathbb{R}^{L \times d_k}$ are compared with keys $K \in \mathbb{R}^{S \times d_k}$; each
+# {term}`Queries <Query, key and value>` $Q \in \mathbb{R}^{L \times d_k}$ are compared with keys $K \in
+# \mathbb{R}^{S \times d_k}$; each
 # query takes a weighted average of the values $V \in \mathbb{R}^{S \times d_v}$:
 #
 # $$
@@ -971,7 +972,8 @@ report(
 # - An encoder is $N$ stacked layers, not $N$ times one; each sub-layer sits in a residual connection
 #   with a LayerNorm after it (post-norm) or before it (pre-norm). At initialisation post-norm's
 #   gradients grow toward the top of the stack, on average more so the deeper it is (one seed can
-#   break it); pre-norm's are largest at the bottom instead, in every seed. Large models use pre-norm, which trains without the warm-up that post-norm
+#   break it); pre-norm's are largest at the bottom instead, in every seed. Large models use pre-norm, which
+#   trains without the warm-up that post-norm
 #   needs {cite}`xiong2020layer`.
 # - NumPy, formula-written PyTorch and torch's built-ins agree to rounding error on every output and
 #   gradient; an encoder-decoder learns to reverse digit strings, and a small GPT learns the look of

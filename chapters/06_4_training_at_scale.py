@@ -293,7 +293,8 @@ assert shard_loss_diff < 1e-3 * (single["losses"][0] - single["losses"][-1])
 # the same averaged gradient and the same Adam update, only with each number stored once instead of $N$ times.
 # What differences there are come from float32 sums taken in another order, which Adam's division by each
 # gradient's running scale amplifies a little over the steps; they stay over a thousand times smaller than the
-# loss's fall over the run (asserted above). The price is traffic: the weights cross the network twice per step on top of the
+# loss's fall over the run (asserted above). The price is traffic: the weights cross the network twice per
+# step on top of the
 # gradients (measured below).
 #
 # ### Tensor parallelism: splitting each layer's matrices

@@ -18,7 +18,8 @@
 #
 # The article's FAQ answers "how do you optimise a big model?" with three words of
 # {term}`model compression <Model compression>`: {term}`pruning <Pruning>`, {term}`quantization <Quantization>`
-# and {term}`knowledge distillation <Knowledge distillation>`. This chapter runs all three on one small network and measures what each costs in
+# and {term}`knowledge distillation <Knowledge distillation>`. This chapter runs all three on one small
+# network and measures what each costs in
 # accuracy and what it saves in bytes and time. (The article's word for pruning, 参数裁剪, is not the usual
 # one, 剪枝: see errata {ref}`E10 <errata-wording>`.)
 #
