@@ -892,7 +892,7 @@ print(
     f"{per_token_flops[-1] / per_token_flops[0]:.2f}, "
     + ", ".join(f"{n} {g:.2f}" for n, g in growth.items())
 )
-# stored run: formula 2.13, fused 2.31 (8% off), formula-written 8.70; the asserts
+# stored run: formula 2.13, fused 1.95 (8% off), formula-written 7.79; the asserts
 # leave room for other machines
 flop_growth = per_token_flops[-1] / per_token_flops[0]
 # the fused path follows the FLOPs
