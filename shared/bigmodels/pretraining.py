@@ -36,8 +36,8 @@ PUBLISHED = {"Kim 2014, CNN, random word vectors": 0.761, "Kim 2014, CNN, word2v
              "Dai & Le 2015, LSTM pretrained on Amazon reviews": 0.833}
 # SHA-256 of the committed checkpoints (benchmarks/bench_pretraining.py --pretrain writes and prints them).
 CHECKPOINTS = {
-    "english": ("lstm_lm_english.pt", "2c52e0366297eef34fd98fe535e80ecae08445cfb015994d719f37adfa5a1e86"),
-    "chinese": ("lstm_lm_chinese.pt", "20e163192686edfc0b4785ea5d43708f700cb75ac1c54c3cf308c7588543f77f"),
+    "english": ("lstm_lm_english.pt", "f85ffb112d5ad6e77734dd4fcfc9e57f57052c6db13b0af3a94f2c294ecf8c2e"),
+    "chinese": ("lstm_lm_chinese.pt", "194c092fb20103c1bbcb0a17a9808027d3d64f8110842d63c934934b97778227"),
 }
 
 
