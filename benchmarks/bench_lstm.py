@@ -70,12 +70,16 @@ def measure(args, threads):
              f"{args.hidden}, float32, {threads} thread(s), {args.repeats} interleaved repeats",
              f"{'implementation':<26}{'wall ms':>9}{'median':>8}{'CPU ms':>8}{'x built-in':>12}{'(CPU)':>7}"
              "   target (wall)"]
+    results = []
     for name in runs:
         ratio, target = min(wall[name]) / base, TARGETS.get(name, {}).get(threads)
         verdict = "" if target is None else f"<= {target}: {'met' if ratio <= target else 'NOT met'}"
         lines.append(f"{name:<26}{1e3 * min(wall[name]):>9.2f}{1e3 * np.median(wall[name]):>8.2f}"
                      f"{1e3 * min(cpu[name]):>8.2f}{ratio:>12.2f}{min(cpu[name]) / base_cpu:>7.2f}   {verdict}")
-    return lines
+        if target is not None:
+            results.append(f"[result] LSTM forward+backward, {name} / torch.nn.LSTM, {threads} thread(s) "
+                           f"(target <= {target}, {verdict.split(': ')[1]}) = {ratio:.2f}x")
+    return lines + results
 
 
 def main():
@@ -89,8 +93,9 @@ def main():
     args = parser.parse_args()
     lines = []
     for threads in args.threads:
-        lines += measure(args, threads)
-        print("\n".join(lines[-5:]), flush=True)
+        table = measure(args, threads)
+        lines += table
+        print("\n".join(table), flush=True)
     if (args.batch, args.steps, args.input, args.hidden) == (32, 64, 128, 128):
         OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
