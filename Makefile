@@ -13,7 +13,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   := .data/sources/.complete
-BOOK_FLAGS := -W -n --keep-going --all --config book/_config.yml --toc book/_toc.yml
 SETUP_START := $(shell date +%s)
 IS_SUPPORTED = import sys; sys.exit("%d.%d" % sys.version_info[:2] not in "$(PYTHON_VERSIONS)".split())
 # Bytecode: Python compiles a module on its first import and keeps the .pyc, so installing skips compiling
@@ -28,7 +27,7 @@ INSTALL = $(strip $(BIN)/pip install --quiet --disable-pip-version-check \
     $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) $(if $(PYTHONDONTWRITEBYTECODE),,--no-compile))
 endif
 
-.PHONY: venv data test test-portable book serve lab sync doctor pretrain lock clean
+.PHONY: venv data test test-portable book translations serve lab sync doctor pretrain lock clean
 
 # Set-up time is printed here, test time by pytest's last line.
 venv: $(STAMP) $(DATA)
@@ -70,10 +69,19 @@ PORTABLE ?=
 test-portable: venv
 	$(BIN)/python tests/portability.py $(PORTABLE)
 
+# Both editions from the same sources, each strict (a warning fails the build): English at _build/html,
+# Chinese (中文版) at _build/html/zh_CN, its prose from book/locales/zh_CN/LC_MESSAGES/*.po.
 book: venv
 	$(BIN)/python book/make_toc.py
-	$(BIN)/jupyter-book build $(BOOK_FLAGS) .
-	@echo "Book: file://$(CURDIR)/_build/html/index.html (or \`make serve\` for http://127.0.0.1:$(PORT)/)"
+	$(BIN)/python book/build.py
+	@echo "Book: file://$(CURDIR)/_build/html/index.html, 中文版 file://$(CURDIR)/_build/html/zh_CN/index.html" \
+	    "(or \`make serve\` for http://127.0.0.1:$(PORT)/ and /zh_CN/)"
+
+# After editing English prose: extract the messages and merge them into the Chinese catalogs; what changed
+# comes back fuzzy or empty (`python tools/translations.py check` lists it, and `make test` fails on it).
+translations: venv
+	$(BIN)/python tools/translations.py update
+	$(BIN)/python tools/translations.py check
 
 # The site over local http (search shows snippets of the pages only over http; a browser does not let a
 # file:// page read other files). Ctrl-C stops it.

@@ -25,11 +25,20 @@ CONFIG = ROOT / "book" / "_config.yml"
 TOC = ROOT / "book" / "_toc.yml"
 LOCALES = ROOT / "book" / "locales"
 LANGUAGES = ("en", "zh_CN")
+# What the Chinese site says where the English one reads book/_config.yml (settings, not pages, so not in a catalog).
+CHINESE_SITE = {
+    "html_title": "可运行的大模型",
+    "html_theme_options": {
+        "search_bar_text": "搜索本书……",
+        "extra_footer": "<p>由 <em>bigmodels</em> 仓库构建：README.md 说明如何安装和测试，LICENSE 说明本书采用 MIT 许可证，"
+                        "CITATION.cff 说明如何引用本书和文章《人工智能大模型原理与应用实战》。</p>",
+    },
+}
 # Where each language's site lives under the html folder; every page links to its counterpart there.
 SITE_SUBDIR = {"en": "", "zh_CN": "zh_CN"}
 
 
-def sphinx_overrides(language):
+def sphinx_overrides(language, builder):
     """The settings that differ from book/_config.yml: the toc, strictness and the language."""
     overrides = {
         "external_toc_path": TOC.as_posix(),
@@ -40,9 +49,15 @@ def sphinx_overrides(language):
         "gettext_uuid": False,
         "gettext_location": False,     # no source line numbers: editing a page does not touch other entries
     }
+    if builder == "gettext":
+        # Outputs are shared, not translated. For gettext myst-nb would pick a cell's text/latex or text/markdown
+        # output (the html builder picks text/html or an image), which would put code listings and printed
+        # tables into the catalogs; with these two off it takes text/plain, which is not extracted.
+        overrides["nb_mime_priority_overrides"] = [("gettext", "text/latex", None), ("gettext", "text/markdown", None)]
     if language != "en":
         overrides["language"] = language
         overrides["html_search_language"] = "zh"   # Sphinx's Chinese splitter (jieba) for the search index
+        overrides.update(CHINESE_SITE)
     return overrides
 
 
@@ -56,7 +71,7 @@ def build(language, output, builder="html"):
         out = output / "html" / SITE_SUBDIR[language]
     doctrees = output / f".doctrees-{language}-{builder}"
     print(f"book/build.py: {builder} ({language}) -> {out}", flush=True)
-    result = build_sphinx(ROOT, out, noconfig=True, path_config=CONFIG, confoverrides=sphinx_overrides(language),
+    result = build_sphinx(ROOT, out, noconfig=True, path_config=CONFIG, confoverrides=sphinx_overrides(language, builder),
                           doctreedir=doctrees, builder=builder, warningiserror=True, keep_going=True,
                           freshenv=True)
     if isinstance(result, Exception):

@@ -1,11 +1,13 @@
 """The Jupyter Book site: its table of contents follows chapters/, and it builds offline, cleanly.
 
-The toc tests are instant. The build test runs `jupyter-book build` with the Makefile's own flags
-(read from the Makefile) into a temporary folder, so it never touches `_build/`; it takes about
-20-60 s on two cores and is marked `slow` (it still runs in the default `pytest`).
+The toc tests are instant. The build runs book/build.py, as `make book` does, into a temporary folder,
+so it never touches `_build/`: the English site and the Chinese one (zh_CN/) below it, about 30-60 s
+on two cores. The build tests are marked `slow` (they still run in the default `pytest`), and most run
+on both sites (`site`: English, then Chinese).
 """
 
 import html.parser
+import json
 import importlib.util
 import pathlib
 import re
@@ -110,8 +112,15 @@ def local_target(page, url):
 
 
 def content_pages(site):
-    return sorted(p for p in site.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts)
+    """The site's own pages (the English site's list leaves out the Chinese site inside it)."""
+    return sorted(p for p in site.rglob("*.html") if not {"_static", "_sources"} & set(p.parts)
+                  and (site.name == "zh_CN" or "zh_CN" not in p.relative_to(site).parts))
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def site(site_dir, request):
+    """The English site, then the Chinese one."""
+    return site_dir if request.param == "en" else site_dir / "zh_CN"
 
 
 def toc_pages(site):
@@ -119,19 +128,19 @@ def toc_pages(site):
 
 
 @pytest.mark.slow
-def test_every_toc_entry_has_a_page(site_dir):
-    missing = [str(p.relative_to(site_dir)) for p in toc_pages(site_dir) if not p.exists()]
+def test_every_toc_entry_has_a_page(site):
+    missing = [str(p.relative_to(site)) for p in toc_pages(site) if not p.exists()]
     assert not missing, f"no HTML for {missing}"
     for name in BACK_MATTER:
-        assert (site_dir / f"{name}.html").exists()
+        assert (site / f"{name}.html").exists()
 
 
 @pytest.mark.slow
-def test_every_image_and_asset_is_served_locally(site_dir):
+def test_every_image_and_asset_is_served_locally(site):
     problems = []
-    for page in content_pages(site_dir):
+    for page in content_pages(site):
         assets = parse(page)
-        rel = page.relative_to(site_dir)
+        rel = page.relative_to(site)
         for url in assets.images + assets.scripts + assets.links:
             scheme = urllib.parse.urlsplit(url).scheme
             if scheme == "data":
@@ -144,20 +153,20 @@ def test_every_image_and_asset_is_served_locally(site_dir):
 
 
 @pytest.mark.slow
-def test_no_cdn_anywhere_in_the_pages(site_dir):
+def test_no_cdn_anywhere_in_the_pages(site):
     cdn = re.compile(r"https?://[^\s\"'<>]*(cdn|jsdelivr|unpkg|polyfill|googleapis|mathjax)", re.I)
-    hits = [f"{p.relative_to(site_dir)}: {m.group(0)}" for p in content_pages(site_dir)
+    hits = [f"{p.relative_to(site)}: {m.group(0)}" for p in content_pages(site)
             for m in cdn.finditer(p.read_text(encoding="utf-8"))]
     assert not hits, "\n".join(hits)
 
 
 @pytest.mark.slow
-def test_math_is_rendered_by_the_bundled_mathjax(site_dir):
-    mathjax = site_dir / "_static" / "mathjax" / "tex-chtml.js"
+def test_math_is_rendered_by_the_bundled_mathjax(site):
+    mathjax = site / "_static" / "mathjax" / "tex-chtml.js"
     assert mathjax.is_file(), "sphinx-mathjax-offline did not copy MathJax into _static/"
-    errata = parse(site_dir / "book" / "errata.html")
+    errata = parse(site / "book" / "errata.html")
     assert errata.has_math, "the errata page should contain processed math"
-    for page in content_pages(site_dir):
+    for page in content_pages(site):
         assets = parse(page)
         if not assets.has_math:
             continue
@@ -169,14 +178,14 @@ def test_math_is_rendered_by_the_bundled_mathjax(site_dir):
 
 
 @pytest.mark.slow
-def test_chapter_pages_offer_their_notebook(site_dir):
-    for page in toc_pages(site_dir):
+def test_chapter_pages_offer_their_notebook(site):
+    for page in toc_pages(site):
         if page.parent.name != "chapters":
             continue
         notebook = f"{page.stem}.ipynb"
         assert f"_sources/chapters/{notebook}" in page.read_text(encoding="utf-8"), (
             f"{page.name} has no .ipynb download button")
-        assert (site_dir / "_sources" / "chapters" / notebook).is_file()
+        assert (site / "_sources" / "chapters" / notebook).is_file()
 
 
 @pytest.mark.slow
@@ -197,10 +206,10 @@ def test_back_matter_is_complete(site_dir):
 
 
 @pytest.mark.slow
-def test_every_chapter_figure_has_alt_text_and_a_caption(site_dir):
+def test_every_chapter_figure_has_alt_text_and_a_caption(site):
     """Each figure's alt text is its own words (titles, axis labels, legend), written into the PNG by
     bigmodels.notebook.setup() and read by book/_ext/offline_site.py; never missing."""
-    for page in toc_pages(site_dir):
+    for page in toc_pages(site):
         if page.parent.name != "chapters":
             continue
         images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
@@ -211,3 +220,42 @@ def test_every_chapter_figure_has_alt_text_and_a_caption(site_dir):
             assert alt and alt.group(1).startswith("Figure"), f"{page.name}: a figure without alt text: {tag[:120]}"
         captions = re.findall(r"<figcaption\b", page.read_text(encoding="utf-8"))
         assert len(captions) >= len([t for t in images if "_images/" in t]), f"{page.name}: a figure without caption"
+
+
+# ----------------------------------------------------------------------------- the two editions
+
+@pytest.mark.slow
+def test_every_page_links_to_the_same_page_in_the_other_language(site_dir):
+    for site, other in [(site_dir, site_dir / "zh_CN"), (site_dir / "zh_CN", site_dir)]:
+        for page in content_pages(site):
+            text = page.read_text(encoding="utf-8")
+            if page.name in ("search.html", "genindex.html") or 'http-equiv="Refresh"' in text:
+                continue  # the search and index pages, and index.html (a redirect to the intro)
+            link = re.search(r'<p class="language-switch"><a href="([^"]+)"', text)
+            assert link, f"{page.relative_to(site_dir)} has no link to the other edition"
+            assert local_target(page, link.group(1)) == (other / page.relative_to(site)).resolve(), (
+                f"{page.relative_to(site_dir)} links to {link.group(1)}, not to its counterpart")
+
+
+@pytest.mark.slow
+def test_the_chinese_site_is_chinese(site_dir):
+    zh = site_dir / "zh_CN"
+    assert '<html lang="zh-CN"' in (zh / "book" / "intro.html").read_text(encoding="utf-8")
+    rnn = (zh / "chapters" / "03_2_rnn.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1>(.*?)<", rnn, re.S).group(1)
+    assert "循环神经网络" in heading, f"the Chinese RNN chapter's heading is {heading!r}"
+    prose = re.sub(r"<[^>]+>", " ", re.sub(r"<(pre|script|style)\b.*?</\1>", " ", rnn, flags=re.S))
+    chinese = len(re.findall(r"[\u4e00-\u9fff]", prose))
+    latin = len(re.findall(r"\b[a-z]{4,}\b", prose))
+    assert chinese > 2 * latin, f"the Chinese RNN page has {chinese} Chinese characters and {latin} English words"
+    captions = re.findall(r'caption-text">([^<]*)<', rnn)   # the sidebar's parts
+    assert captions and all(re.search(r"[\u4e00-\u9fff]", c) for c in captions), f"sidebar parts: {captions}"
+
+
+@pytest.mark.slow
+def test_the_chinese_search_index_holds_chinese_words(site_dir):
+    """Sphinx's Chinese search splits text into words with jieba: without it, no Chinese word is indexed."""
+    index = (site_dir / "zh_CN" / "searchindex.js").read_text(encoding="utf-8")
+    words = set(json.loads(index.removeprefix("Search.setIndex(").removesuffix(")"))["terms"])
+    for word in ["注意力", "梯度", "模型", "循环"]:
+        assert word in words, f"the Chinese search index has no entry for {word}"

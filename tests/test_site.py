@@ -3,6 +3,8 @@
 Serves the built HTML on 127.0.0.1, opens every page of the table of contents, and fails on a
 console error, an image that did not load, TeX left unrendered, a broken internal link or a link
 to an outside host that is not a cited source. Screenshots land in build/screenshots/.
+Both editions: the English site and the Chinese one in its zh_CN/ folder, whose pages must show Chinese
+glyphs (a CJK font: Debian's fonts-noto-cjk, which .ci/run installs), not boxes.
 Where Chromium or its driver is not installed the two browser tests are skipped with the fix as the
 reason; under CI=true they fail instead (`.ci/run` installs both and stops if it cannot).
 """
@@ -139,7 +141,7 @@ def test_chapter_pages_fit_the_column_at_1280_px(site_dir, server, browser):
     browser.set_window_size(1280, 1600)
     problems = []
     for page in pages(site_dir):
-        if not page.startswith("chapters/"):
+        if not page.startswith(("chapters/", "zh_CN/chapters/")):
             continue
         browser.get(f"{server}/{page}")
         browser.execute_async_script(
@@ -176,3 +178,54 @@ def test_each_chapter_offers_its_notebook(site_dir):
         assert page.exists(), f"no page for {notebook.name}"
         assert f"{notebook.name}" in page.read_text(), f"{page.name} offers no .ipynb download"
         assert (site_dir / "_sources" / "chapters" / notebook.name).exists()
+
+
+GLYPH = """
+const span = document.createElement("span");
+span.style.font = getComputedStyle(document.querySelector("main section > h1")).font;
+span.style.fontSize = "48px";
+span.textContent = arguments[0];
+span.id = "glyph-probe";
+document.querySelector("main section > h1").after(span);
+"""
+
+
+def glyph_screenshot(browser, text):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_script("document.getElementById('glyph-probe')?.remove();" + GLYPH, text)
+    return browser.find_element(By.ID, "glyph-probe").screenshot_as_png
+
+
+def test_a_chinese_chapter_shows_its_heading_formulas_and_glyphs(site_dir, server, browser):
+    """The Chinese RNN chapter: its Chinese heading, MathJax-rendered formulas, and real glyphs: two
+    different characters in the heading's font must give two different pictures, neither of them the
+    picture of a character no font has (what a missing CJK font shows for every character)."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1600)
+    browser.get(f"{server}/zh_CN/chapters/03_2_rnn.html")
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "if (window.MathJax && MathJax.startup) MathJax.startup.promise.then(() => done(1)); else done(0);")
+    heading = browser.find_element(By.CSS_SELECTOR, "main section > h1").text
+    assert "循环神经网络" in heading, heading
+    assert browser.find_elements(By.CSS_SELECTOR, 'main mjx-container[display="true"]'), "no rendered equation"
+    assert browser.find_elements(By.CSS_SELECTOR, "main mjx-container mjx-mi"), "no rendered inline math"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "zh_CN__chapters__03_2_rnn__top.png"))
+    zhong, wen, nothing = (glyph_screenshot(browser, t) for t in ["中", "文", "\U0010FFFD"])
+    assert zhong != wen, "中 and 文 look the same: the browser has no CJK font (apt-get install fonts-noto-cjk)"
+    assert nothing not in (zhong, wen), "Chinese characters render as the missing-glyph box"
+
+
+def test_the_chinese_search_finds_a_chinese_word(site_dir, server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/zh_CN/search.html?q=注意力")
+    WebDriverWait(browser, 30).until(
+        lambda d: "did not match" in d.page_source or "没有" in d.page_source
+        or len(d.find_elements(By.CSS_SELECTOR, "ul.search li")) >= 3)
+    rows = browser.find_elements(By.CSS_SELECTOR, "ul.search li")
+    assert len(rows) >= 3, f"searching the Chinese site for 注意力 found {len(rows)} pages"

@@ -64,7 +64,7 @@ def load(path):
 
 def save(catalog, path):
     with open(path, "wb") as f:
-        write_po(f, catalog, width=0, omit_header=False)
+        write_po(f, catalog, width=0, omit_header=False, ignore_obsolete=True)  # git keeps old translations
 
 
 def markup(text):
@@ -134,6 +134,7 @@ def update():
                     "-l", "zh_CN", "-d", str(ROOT / "book" / "locales"), "-w", "0"], check=True)
     for path in catalogs():
         fill_verbatim(path)
+        save(load(path), path)  # drops the messages that left the English pages
 
 
 def dump(path):
