@@ -39,7 +39,7 @@ def main():
     batch_size = 12
     model, fused = NnGPT(config), NnGPT(config, fused=True)
     fused.load_state_dict(model.state_dict())
-    scratch = ScratchGPT.from_nn(model, dtype=np.float32)
+    scratch = ScratchGPT.from_torch(model, dtype=np.float32)
     torch_opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     fused_opt = torch.optim.AdamW(fused.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     scratch_opt = AdamW(scratch, lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)

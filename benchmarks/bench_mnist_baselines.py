@@ -23,7 +23,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from bigmodels.data import load_mnist5k
-from bigmodels.denseclf import paired_difference, seed_comparison
+from bigmodels.dense_classifier import paired_difference, seed_comparison
 from bigmodels.results import report
 
 OUT = pathlib.Path(__file__).resolve().parent / "results" / "mnist_baselines.json"

@@ -59,7 +59,7 @@ def steppers(seq_len, seed=0):
                        bias=False)
     formula, fused = NnGPT(config), NnGPT(config, fused=True)
     fused.load_state_dict(formula.state_dict())
-    scratch = ScratchGPT.from_nn(formula, dtype=np.float32)
+    scratch = ScratchGPT.from_torch(formula, dtype=np.float32)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, VOCAB, (TOKENS // seq_len, seq_len))
     y = rng.integers(0, VOCAB, (TOKENS // seq_len, seq_len))

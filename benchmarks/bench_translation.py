@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from bigmodels import translation as T
 from bigmodels.data import load_translation_pairs
-from bigmodels.nn.transformer import Seq2SeqTransformer
+from bigmodels.nn.seq2seq import Seq2SeqTransformer
 from bigmodels.results import report
 
 

@@ -71,7 +71,8 @@ def build(language, output, builder="html"):
         out = output / "html" / SITE_SUBDIR[language]
     doctrees = output / f".doctrees-{language}-{builder}"
     print(f"book/build.py: {builder} ({language}) -> {out}", flush=True)
-    result = build_sphinx(ROOT, out, noconfig=True, path_config=CONFIG, confoverrides=sphinx_overrides(language, builder),
+    result = build_sphinx(ROOT, out, noconfig=True, path_config=CONFIG,
+                          confoverrides=sphinx_overrides(language, builder),
                           doctreedir=doctrees, builder=builder, warningiserror=True, keep_going=True,
                           freshenv=True)
     if isinstance(result, Exception):

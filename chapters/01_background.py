@@ -53,8 +53,8 @@ from bigmodels.classical import (
     shift_images,
 )
 from bigmodels.data import load_digits, load_mnist5k
-from bigmodels.display import show_source
-from bigmodels.landmarks import LANDMARKS, by_year, growth_factor
+from bigmodels.notebook import show_source
+from bigmodels.data.published_models import LANDMARKS, by_year, growth_factor
 from bigmodels.nn import MLP
 
 # %% [markdown]
@@ -249,7 +249,7 @@ print(f"small CNN ahead of the best classical model by {cnn_lead:.3f}")
 #
 # ## 1.5 Landmark model sizes
 #
-# The table in `bigmodels.landmarks` lists published parameter counts, each as stated in its paper:
+# The table in `bigmodels.data.published_models` lists published parameter counts, each as stated in its paper:
 # LeNet-5 {cite}`lecun1998gradient`, AlexNet {cite}`krizhevsky2012imagenet`,
 # VGG-16 {cite}`simonyan2014very`, the {term}`Transformer` {cite}`vaswani2017attention`,
 # BERT {cite}`devlin2019bert`, GPT-2 {cite}`radford2019language`, T5 {cite}`raffel2020exploring`,

@@ -55,7 +55,7 @@ import torch
 
 from bigmodels import scratch, training
 from bigmodels.data import load_mnist5k
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scratch import functional as F
 from bigmodels.scratch.gradcheck import check_module
 from bigmodels.testing import rel_error

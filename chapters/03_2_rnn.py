@@ -57,7 +57,7 @@ import torch
 from bigmodels import nn as bnn
 from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.testing import rel_error
 
 # %% [markdown]

@@ -47,7 +47,7 @@ import torch
 from bigmodels import nn as bnn
 from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scratch.optim import Adam, clip_grad_norm_
 from bigmodels.testing import rel_error
 
@@ -107,7 +107,7 @@ model, twin = scratch.LSTM.from_torch(builtin), bnn.LSTM.from_torch(builtin)
 rng = np.random.default_rng(0)
 x, lengths = rng.standard_normal((3, 8, 5)), np.array([8, 2, 5])
 h0, c0 = rng.standard_normal((2, 2, 3, 6))
-out, (h_n, c_n) = model(x, (h0, c0), lengths)
+out, (h_n, c_n) = model(x, (h0, c0), lengths=lengths)
 grad_out = rng.standard_normal(out.shape)
 grad_x = model.backward(grad_out)
 scratch_grads = [out, h_n, c_n, grad_x, model.grad_h0, model.grad_c0] + list(
@@ -126,7 +126,7 @@ def torch_grads(module):
             y, batch_first=True, total_length=8
         )
     else:
-        y, (h, c) = module(tensors[0], tuple(tensors[1:]), lengths)
+        y, (h, c) = module(tensors[0], tuple(tensors[1:]), lengths=lengths)
     (y * torch.from_numpy(grad_out)).sum().backward()
     return (
         [y, h, c]

@@ -52,7 +52,7 @@ import torch
 from bigmodels import nn as bnn
 from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scratch.attention import sinusoidal_table
 from bigmodels.scratch.gpt import encode_chars, get_batch
 from bigmodels.testing import rel_error
@@ -507,7 +507,7 @@ assert (ratios["post-norm", 12] > ratios["post-norm", 6]).sum() >= 4
 # position of the source.
 
 # %%
-show_source(bnn.transformer.Seq2SeqTransformer.forward)
+show_source(bnn.Seq2SeqTransformer.forward)
 
 # %%
 LENGTH, DIGITS, START = 8, 10, 10
@@ -521,7 +521,7 @@ def reversal_batch(n, rng):
 
 # %% tags=["nbval-ignore-output"]
 torch.manual_seed(0)
-seq2seq = bnn.transformer.Seq2SeqTransformer(
+seq2seq = bnn.Seq2SeqTransformer(
     DIGITS,
     DIGITS + 1,
     d_model=64,
@@ -657,11 +657,11 @@ def train_lm(config, steps, lr, batch_size, seed=0, clip=None):
 # a float loss printed to 4 decimals: its last digit may vary by CPU; the asserts
 # check the claims
 torch.manual_seed(0)
-tiny = scratch.GPTConfig(
+tiny = bnn.GPTConfig(
     block_size=16, vocab_size=len(chars), n_layer=2, n_head=2, n_embd=16
 )
 gpt_nn = bnn.GPT(tiny).double()
-gpt_np = scratch.GPT.from_nn(gpt_nn)
+gpt_np = scratch.GPT.from_torch(gpt_nn)
 x, y = get_batch(train_ids, 16, 4, np.random.default_rng(0))
 _, loss_nn = gpt_nn(torch.from_numpy(x), torch.from_numpy(y))
 loss_nn.backward()
@@ -682,7 +682,7 @@ assert abs(loss_np - math.log(len(chars))) < 0.1
 # of a play, not enough to be good.
 
 # %% tags=["nbval-ignore-output"]
-config = scratch.GPTConfig(
+config = bnn.GPTConfig(
     block_size=32, vocab_size=len(chars), n_layer=4, n_head=4, n_embd=64
 )
 start = time.perf_counter()

@@ -54,9 +54,9 @@ import numpy as np
 import torch
 from sklearn.metrics import confusion_matrix
 
-from bigmodels import denseclf, nn, scratch, training
+from bigmodels import dense_classifier, nn, scratch, training
 from bigmodels.data import load_mnist5k
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 
 # %% [markdown]
 # ## The article's model
@@ -135,16 +135,16 @@ assert torch.isinf(keras_style[1]) and torch.isfinite(fused[1])
 # so the article's model is safe; written out by hand, the two-step version is not.)
 #
 # The model, then, built from `bigmodels.nn.Linear` and the formula-written `ReLU`, with Keras's
-# initialisation. The translation lives in `bigmodels.denseclf`, so that the benchmark at the end of
+# initialisation. The translation lives in `bigmodels.dense_classifier`, so that the benchmark at the end of
 # the chapter trains exactly this model:
 
 # %%
-show_source(denseclf.keras_init_)
-show_source(denseclf.dense_classifier)
-show_source(denseclf.keras_adam)
+show_source(dense_classifier.keras_init_)
+show_source(dense_classifier.dense_classifier)
+show_source(dense_classifier.keras_adam)
 
 # %%
-model = denseclf.dense_classifier(seed=0)
+model = dense_classifier.dense_classifier(seed=0)
 print(model)
 print("parameters:", sum(p.numel() for p in model.parameters()))
 
@@ -158,11 +158,11 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 # show overfitting as it happens). The same seed also fixes the order of the minibatches.
 
 # %%
-show_source(denseclf.train_dense_classifier)
+show_source(dense_classifier.train_dense_classifier)
 
 # %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU; the asserts below check the claims
-model, history = denseclf.train_dense_classifier(data, seed=0, verbose=True,
+model, history = dense_classifier.train_dense_classifier(data, seed=0, verbose=True,
                                                  log_every=2)
 
 # %% tags=["nbval-ignore-output"]
@@ -194,13 +194,13 @@ assert 0.924 <= test["accuracy"] <= 0.950
 # 2.3e-02 across thread counts, kernels and package versions); asserted below
 def train_pair(dtype):
     """The PyTorch model and its scratch twin, trained from the same initial weights."""
-    torch_model = denseclf.dense_classifier(seed=0, dtype=dtype)
+    torch_model = dense_classifier.dense_classifier(seed=0, dtype=dtype)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     twin = scratch.Sequential.from_torch(torch_model, dtype=np_dtype)
-    kwargs = dict(epochs=denseclf.EPOCHS, batch_size=denseclf.BATCH_SIZE,
+    kwargs = dict(epochs=dense_classifier.EPOCHS, batch_size=dense_classifier.BATCH_SIZE,
                   X_val=data.X_val, y_val=data.y_val, verbose=False)
     h_torch = training.fit(torch_model, nn.CrossEntropyLoss(),
-                           denseclf.keras_adam(torch_model),
+                           dense_classifier.keras_adam(torch_model),
                            data.X_train, data.y_train, **kwargs)
     h_scratch = training.fit_scratch(twin, scratch.CrossEntropyLoss(),
                                      scratch.Adam(twin, lr=1e-3, eps=1e-7),
@@ -210,21 +210,21 @@ def train_pair(dtype):
 
 # float64: a fresh pair; float32: the model trained above and a scratch twin of its
 # initial weights
-twin32 = scratch.Sequential.from_torch(denseclf.dense_classifier(seed=0),
+twin32 = scratch.Sequential.from_torch(dense_classifier.dense_classifier(seed=0),
                                        dtype=np.float32)
 history32 = training.fit_scratch(twin32, scratch.CrossEntropyLoss(),
                                  scratch.Adam(twin32, lr=1e-3, eps=1e-7),
-                                 data.X_train, data.y_train, epochs=denseclf.EPOCHS,
-                                 batch_size=denseclf.BATCH_SIZE,
+                                 data.X_train, data.y_train, epochs=dense_classifier.EPOCHS,
+                                 batch_size=dense_classifier.BATCH_SIZE,
                                  X_val=data.X_val, y_val=data.y_val, verbose=False)
 pairs = {"float64": train_pair(torch.float64),
          "float32": (model, twin32, history, history32)}
-batches = -(-len(data.y_train) // denseclf.BATCH_SIZE)
-print("Adam steps per run:", denseclf.EPOCHS * batches)
+batches = -(-len(data.y_train) // dense_classifier.BATCH_SIZE)
+print("Adam steps per run:", dense_classifier.EPOCHS * batches)
 
 fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.4), sharey=True)
 for ax, (name, (_, _, h_torch, h_scratch)) in zip(axes, pairs.items()):
-    epochs = np.arange(1, denseclf.EPOCHS + 1)
+    epochs = np.arange(1, dense_classifier.EPOCHS + 1)
     ax.plot(epochs, h_torch["loss"], "o-", label="PyTorch, train")
     ax.plot(epochs, h_scratch["loss"], "x--", label="scratch, train")
     ax.plot(epochs, h_torch["val_loss"], "o-", label="PyTorch, validation")
@@ -333,8 +333,8 @@ assert probs[worst[0], pred[worst[0]]] > 0.9
 # fitted figures: their last digits vary by CPU (logistic regression: 0.906 or 0.907
 # seen); asserted below
 # both raise if their fit did not converge
-logreg = denseclf.logistic_regression(data, seed=0)
-mlp = denseclf.mlp_classifier(data, seed=0)
+logreg = dense_classifier.logistic_regression(data, seed=0)
+mlp = dense_classifier.mlp_classifier(data, seed=0)
 scores = {
     "logistic regression": logreg.score(data.X_test, data.y_test),
     "MLPClassifier (64, 64)": mlp.score(data.X_test, data.y_test),
@@ -377,7 +377,7 @@ from bigmodels.results import benchmark_result
 
 runs = benchmark_result("mnist_baselines.json")
 pytorch_acc, mlp_acc = np.array(runs["pytorch"]), np.array(runs["mlpclassifier"])
-diff, se = denseclf.paired_difference(pytorch_acc, mlp_acc)
+diff, se = dense_classifier.paired_difference(pytorch_acc, mlp_acc)
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
 jitter = np.random.default_rng(0).uniform(-0.06, 0.06, len(pytorch_acc))

@@ -57,9 +57,9 @@ from bigmodels.data import (
     tokenize_chars,
     tokenize_words,
 )
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scratch.optim import Adam
-from bigmodels.textclf import ScratchSentimentLSTM, SentimentLSTM
+from bigmodels.nn import SentimentLSTM
 from bigmodels.training import fit, fit_scratch, predict, predict_scratch
 
 # %% [markdown]
@@ -341,11 +341,11 @@ assert np.all(np.abs(probs[most_confident] - 0.5) > 0.45)
 #
 # ## The same model in NumPy
 #
-# `ScratchSentimentLSTM` is the same network with the NumPy layers and explicit backward passes
+# `scratch.SentimentLSTM` is the same network with the NumPy layers and explicit backward passes
 # (same parameter names, so weights copy across). Its outputs match the PyTorch model:
 
 # %%
-twin = ScratchSentimentLSTM.from_torch(rt_model.double(), dtype=np.float64)
+twin = scratch.SentimentLSTM.from_torch(rt_model.double(), dtype=np.float64)
 rt_model.float()
 gap = np.max(
     np.abs(predict_scratch(twin, rt_test[:256]) - predict(rt_model, rt_test[:256]))
@@ -359,7 +359,7 @@ print("NumPy and PyTorch logits agree to 1e-4:", gap < 1e-4)
 # %% tags=["nbval-ignore-output"]
 # trained figures: their last digits vary by CPU and BLAS kernel; the assert checks
 # the claim
-scratch_model = ScratchSentimentLSTM(
+scratch_model = scratch.SentimentLSTM(
     len(rt_vocab), 64, 64, 64, dtype=np.float32, rng=np.random.default_rng(0)
 )
 scratch_history = fit_scratch(

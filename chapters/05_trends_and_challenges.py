@@ -61,7 +61,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bigmodels import explain, privacy, training
+from bigmodels import attribution, privacy, training
 from bigmodels.data import (
     Vocabulary,
     load_digits,
@@ -70,7 +70,7 @@ from bigmodels.data import (
     load_shakespeare,
 )
 from bigmodels.data import train_val_text
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.nn import MLP
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.results import report
@@ -789,12 +789,12 @@ assert 10 < dp_eps < 12  # the accountant's exact arithmetic: 11.09
 #   which averages the gradient along the straight path from a baseline $x'$ (here the black image
 #   or the empty text) and satisfies **completeness**: the attributions sum to $f_t(x) - f_t(x')$.
 #
-# The package computes all three from one function, `explain.input_gradient`, which runs either a
+# The package computes all three from one function, `attribution.input_gradient`, which runs either a
 # NumPy model's explicit backward pass or PyTorch's autograd:
 
 # %%
-show_source(explain.input_gradient)
-show_source(explain.integrated_gradients)
+show_source(attribution.input_gradient)
+show_source(attribution.integrated_gradients)
 
 # %% [markdown]
 # We train an MLP on MNIST-5k, copy it into a NumPy model made of `bigmodels.scratch` layers, and
@@ -823,25 +823,25 @@ mnist_accuracy = training.evaluate(
 print(f"MNIST-5k test accuracy {mnist_accuracy:.3f}")
 
 mnist_model = mnist_model.double()
-numpy_model = explain.Chain(
+numpy_model = attribution.Chain(
     scratch.Linear.from_torch(mnist_model[0]),
     scratch.ReLU(),
     scratch.Linear.from_torch(mnist_model[2]),
 )
 images = mnist.X_test[:4].astype(np.float64)
 labels = mnist.y_test[:4]
-ig_numpy, delta_numpy = explain.integrated_gradients(
+ig_numpy, delta_numpy = attribution.integrated_gradients(
     numpy_model, images, labels, steps=256
 )
 images_torch, labels_torch = torch.from_numpy(images), torch.from_numpy(labels)
-ig_torch, delta_torch = explain.integrated_gradients(
+ig_torch, delta_torch = attribution.integrated_gradients(
     mnist_model, images_torch, labels_torch, steps=256
 )
-sal = explain.saliency(numpy_model, images, labels)
-gxi = explain.gradient_x_input(numpy_model, images, labels)
+sal = attribution.saliency(numpy_model, images, labels)
+gxi = attribution.gradient_x_input(numpy_model, images, labels)
 from bigmodels.testing import rel_error
 
-sal_torch = explain.saliency(mnist_model, images_torch, labels_torch)
+sal_torch = attribution.saliency(mnist_model, images_torch, labels_torch)
 print(
     "NumPy vs torch: integrated gradients rel. error "
     f"{rel_error(ig_torch, ig_numpy):.1e}, saliency {rel_error(sal_torch, sal):.1e}"
@@ -934,7 +934,7 @@ class Margin(torch.nn.Module):
 
 examples = [reviews.X_test[i] for i in range(6)]
 bags = torch.from_numpy(bag_of_words(examples))
-ig_words, ig_delta = explain.integrated_gradients(Margin(sentiment), bags, 0, steps=128)
+ig_words, ig_delta = attribution.integrated_gradients(Margin(sentiment), bags, 0, steps=128)
 for text, bag, attributions in zip(examples[:4], bags.numpy(), ig_words.numpy()):
     words = sorted(
         ((vocab.id_to_token[i], attributions[i]) for i in np.flatnonzero(bag)),
@@ -1310,7 +1310,7 @@ print(
 # gaps of a trained model: their last digits vary by CPU; the assert checks the claim
 step_gaps = []
 for n_steps in (4, 16, 64):
-    attributions, diff = explain.integrated_gradients(
+    attributions, diff = attribution.integrated_gradients(
         numpy_model, images, labels, steps=n_steps
     )
     step_gaps.append(np.max(np.abs(attributions.sum(1) - diff) / np.abs(diff)))

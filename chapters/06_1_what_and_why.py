@@ -51,8 +51,8 @@ from bigmodels import compress
 from bigmodels import pretraining as pt
 from bigmodels.data import load_chinese_reviews, load_rotten_tomatoes
 from bigmodels.data.unlabelled import unlabelled_chinese, unlabelled_english
-from bigmodels.display import show_source
-from bigmodels.landmarks import LANDMARKS
+from bigmodels.notebook import show_source
+from bigmodels.data.published_models import LANDMARKS
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.results import benchmark_result
 from bigmodels.scale import count_parameters
@@ -84,7 +84,7 @@ for name, n in book_counts.items():
 assert book_counts["tiny GPT 2x32 (torch)"] == book_counts["tiny GPT 2x32 (NumPy)"]
 
 # %% [markdown]
-# Published sizes, as the papers state them (the book's table `bigmodels.landmarks`): BERT-large
+# Published sizes, as the papers state them (the book's table `bigmodels.data.published_models`): BERT-large
 # {cite}`devlin2019bert`, GPT-2 {cite}`radford2019language` and GPT-3 {cite}`brown2020language`.
 
 # %% mystnb={"figure": {"caption": "Parameter counts of the book's models (blue) and of three published language models (red), on a log scale."}}

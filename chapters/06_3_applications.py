@@ -58,8 +58,8 @@ from bigmodels import speech
 from bigmodels import translation as T
 from bigmodels.data import MissingDataError, load_translation_pairs
 from bigmodels.data.sources import REPO_ROOT
-from bigmodels.display import show_source
-from bigmodels.nn.transformer import Seq2SeqTransformer
+from bigmodels.notebook import show_source
+from bigmodels.nn.seq2seq import Seq2SeqTransformer
 from bigmodels.results import report
 
 # %% [markdown]
@@ -127,7 +127,7 @@ print("'lowest' ->", toy.tokenize("lowest"), "| 'slowest' ->", toy.tokenize("slo
 # %% [markdown]
 # ### The model
 #
-# The translator is the book's `Seq2SeqTransformer` from chapter 3.4 (`bigmodels.nn.transformer`: source
+# The translator is the book's `Seq2SeqTransformer` from chapter 3.4 (`bigmodels.nn.seq2seq`: source
 # and target embeddings, sinusoidal positions, the encoder-decoder `Transformer` written from the
 # formulas, and a linear output layer), here with pre-norm layers. It learns by *teacher forcing*: the
 # decoder reads the reference shifted right behind `<s>` and predicts each next unit, and the loss is the

@@ -57,7 +57,7 @@ import torch.nn.functional as F
 
 from bigmodels import compress
 from bigmodels.data import load_shakespeare
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scale import checkpointed, load_checkpoint, saved_activation_bytes
 from bigmodels.scale import parallel, pipeline, sharding, tensor_parallel
 from bigmodels.scale.ddp import (Config, global_batch, launch, make_data, run_nodes,

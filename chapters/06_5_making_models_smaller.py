@@ -48,7 +48,7 @@ import torch
 
 from bigmodels import compress
 from bigmodels.data import load_mnist5k
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.scale import count_parameters
 
 # %% [markdown]

@@ -47,7 +47,7 @@ from collections import defaultdict
 
 from IPython.display import Markdown, display
 
-from bigmodels.display import show_source
+from bigmodels.notebook import show_source
 from bigmodels.results import collect
 
 HERE = pathlib.Path.cwd()

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 import torch
 
-from bigmodels import (classical, compress, data, denseclf, explain, landmarks, nn, privacy, scratch, testing,
-                       textclf, training)
+from bigmodels import (attribution, classical, compress, data, dense_classifier, nn, privacy, scratch, testing,
+                       training)
+from bigmodels.data import published_models
 from bigmodels.scale import checkpoint, ddp, flops, memory, params, scaling, schedules
 from bigmodels.scratch import functional as F
 from bigmodels.scratch import gradcheck
@@ -193,7 +194,7 @@ RECIPES = [
       names={"block": "block_size", "vocab": "vocab_size", "layers": "n_layer", "heads": "n_head", "embd": "n_embd"}),
     R("scratch.GPT.forward", lambda idx: scratch.GPT(CFG, rng=0)(idx), idx=IDS % 5, ok="idx:rank-1"),
     R("scratch.GPT.generate", lambda idx, n, temperature, top_k: scratch.GPT(CFG, rng=0).generate(
-        idx, n, temperature, top_k, rng=0), idx=IDS % 5, n=2, temperature=0.8, top_k=2,
+        idx, n, temperature, top_k, generator=0), idx=IDS % 5, n=2, temperature=0.8, top_k=2,
       names={"n": "max_new_tokens"}, ok="n:zero idx:rank-1 top_k:None"),  # top_k=None: the default, no filter
     R("scratch.CrossEntropyLoss", lambda logits, target: scratch.CrossEntropyLoss()(logits, target), logits=X64[:, :3],
       target=Y),
@@ -374,7 +375,7 @@ RECIPES = [
     R("training.fit_scratch", lambda X, y, epochs: training.fit_scratch(
         slinear(), scratch.CrossEntropyLoss(), scratch.SGD(slinear()), X, y, epochs, verbose=False), X=X64, y=Y,
       epochs=1),
-    # classical, denseclf, textclf, explain, landmarks, testing
+    # classical, dense_classifier, sentiment, attribution, published_models, testing
     R("classical.mlp_parameter_count", lambda sizes: classical.mlp_parameter_count(sizes), sizes=[4, 5, 3]),
     R("classical.SmallCNN", lambda side, num_classes: classical.SmallCNN(side, num_classes), side=8, num_classes=3),
     R("classical.fit_classifier", lambda X, y, epochs, batch_size, lr: classical.fit_classifier(
@@ -384,28 +385,33 @@ RECIPES = [
       ok="seed:zero y:negative-id y:id-too-large"),
     R("classical.shift_images", lambda X, side, max_shift: classical.shift_images(X, side, max_shift),
       X=np.ones((2, 4), np.float32), side=2, max_shift=1, ok="max_shift:zero"),
-    R("denseclf.dense_classifier", lambda sizes, seed: denseclf.dense_classifier(sizes, seed), sizes=(4, 3), seed=0,
+    R("dense_classifier.dense_classifier", lambda sizes, seed: dense_classifier.dense_classifier(sizes, seed),
+      sizes=(4, 3), seed=0,
       ok="seed:zero"),
-    R("denseclf.keras_init_", lambda model: denseclf.keras_init_(model), model=nn.MLP([4, 3])),
-    R("denseclf.paired_difference", lambda a, b: denseclf.paired_difference(a, b), a=np.array([0.9, 0.8, 0.85]),
+    R("dense_classifier.keras_init_", lambda model: dense_classifier.keras_init_(model), model=nn.MLP([4, 3])),
+    R("dense_classifier.paired_difference", lambda a, b: dense_classifier.paired_difference(a, b),
+      a=np.array([0.9, 0.8, 0.85]),
       b=np.array([0.7, 0.75, 0.8]), ok="a:int-dtype b:int-dtype"),
-    R("denseclf.seed_comparison", lambda seeds: denseclf.seed_comparison(None, seeds), seeds=[0], scalars=False,
+    R("dense_classifier.seed_comparison", lambda seeds: dense_classifier.seed_comparison(None, seeds), seeds=[0],
+      scalars=False,
       names={"seeds": "seeds|data"}),  # seeds [0] is valid: then the missing data set is what is named
-    R("textclf.SentimentLSTM", lambda v, e, h, d: textclf.SentimentLSTM(v, e, h, d), v=10, e=4, h=5, d=3,
+    R("nn.SentimentLSTM", lambda v, e, h, d: nn.SentimentLSTM(v, e, h, d), v=10, e=4, h=5, d=3,
       names={"v": "vocab_size", "e": "embedding_dim", "h": "hidden_size", "d": "dense_size"}),
-    R("textclf.SentimentLSTM.forward", lambda ids: textclf.SentimentLSTM(10, 4, 5, 3)(ids), ids=TIDS),
-    R("textclf.ScratchSentimentLSTM.forward", lambda ids: textclf.ScratchSentimentLSTM(10, 4, 5, 3, rng=0)(ids),
+    R("nn.SentimentLSTM.forward", lambda ids: nn.SentimentLSTM(10, 4, 5, 3)(ids), ids=TIDS),
+    R("scratch.SentimentLSTM.forward", lambda ids: scratch.SentimentLSTM(10, 4, 5, 3, rng=0)(ids),
       ids=IDS),
-    R("explain.input_gradient", lambda x, target: explain.input_gradient(smlp(), x, target), x=X64, target=1,
+    R("attribution.input_gradient", lambda x, target: attribution.input_gradient(smlp(), x, target), x=X64, target=1,
       ok="target:zero"),
-    R("explain.saliency", lambda x, target: explain.saliency(nn.MLP([4, 3]), x, target), x=TX, target=1,
+    R("attribution.saliency", lambda x, target: attribution.saliency(nn.MLP([4, 3]), x, target), x=TX, target=1,
       ok="target:zero"),
-    R("explain.integrated_gradients", lambda x, target, steps: explain.integrated_gradients(smlp(), x, target,
+    R("attribution.integrated_gradients", lambda x, target, steps: attribution.integrated_gradients(smlp(), x, target,
                                                                                             steps=steps),
       x=X64, target=np.array([0, 1, 2, 0, 1, 2]), steps=4, ok="target:rank-1"),
-    R("landmarks.growth_factor", lambda first, last: landmarks.growth_factor(first, last), first="LeNet-5",
+    R("published_models.growth_factor", lambda first, last: published_models.growth_factor(first, last),
+      first="LeNet-5",
       last="GPT-3"),
-    R("landmarks.by_year", lambda lm: landmarks.by_year(lm), lm=landmarks.LANDMARKS, names={"lm": "landmarks"}),
+    R("published_models.by_year", lambda lm: published_models.by_year(lm), lm=published_models.LANDMARKS,
+      names={"lm": "landmarks"}),
     R("testing.rel_error", lambda a, e: testing.rel_error(a, e), a=X64, e=X64 + 1, ok="a:int-dtype e:int-dtype",
       names={"a": "actual", "e": "expected"}),
 ]
@@ -453,7 +459,9 @@ def _all_finite(result):
     return True
 
 
-CLEANED = ("classical.", "denseclf.", "textclf.", "explain.", "landmarks.", "scale.ddp.")  # fixed: no defect left
+# fixed: no defect left
+CLEANED = ("classical.", "dense_classifier.", "nn.SentimentLSTM", "scratch.SentimentLSTM", "attribution.",
+           "published_models.", "scale.ddp.")
 
 
 @pytest.fixture(scope="module")

@@ -239,6 +239,15 @@ def test_sinusoidal_table_formula_and_nn_twin():
     assert np.isclose(table[pos, 2 * i], np.sin(pos / 10000 ** (2 * i / 6)))
     assert np.isclose(table[pos, 2 * i + 1], np.cos(pos / 10000 ** (2 * i / 6)))
     assert sc_attention.sinusoidal_table(4, 5).shape == (4, 5)
+    # nn writes the same formula in torch: exp, sin and cos may round differently in the last bit, which the
+    # angle pos * freq magnifies with pos; at the book's lengths (64) the float32 tables are identical
+    for max_len, d_model, tol in ((64, 64, 1e-15), (256, 128, 5e-15), (5000, 512, 2e-12)):
+        table = sc_attention.sinusoidal_table(max_len, d_model)
+        torch_table = nn_attention.sinusoidal_table(max_len, d_model, torch.float64).numpy()
+        assert np.abs(table - torch_table).max() <= tol
+    for d_model in (16, 32, 64, 128, 256, 512):
+        assert np.array_equal(sc_attention.sinusoidal_table(64, d_model, np.float32),
+                              nn_attention.sinusoidal_table(64, d_model).numpy())
     x = np.random.default_rng(0).standard_normal((2, 5, 6))
     mine = nn_attention.PositionalEncoding(6, 50, batch_first=True)(t64(x))
     assert_close(sc_attention.PositionalEncoding(6, 50, batch_first=True)(x), mine, TOL, "positional encoding")

@@ -23,7 +23,7 @@ def test_scratch_matches_nn(tie_weights, bias):
     torch.manual_seed(0)
     config = small_config(tie_weights=tie_weights, bias=bias)
     model = NnGPT(config).double()
-    scratch = ScratchGPT.from_nn(model)
+    scratch = ScratchGPT.from_torch(model)
     assert list(scratch.params) == [n for n, _ in model.named_parameters()]
     rng = np.random.default_rng(0)
     for length in (1, 6):
@@ -118,8 +118,8 @@ def test_generate_is_seeded_crops_to_block_size_and_top_k_one_is_greedy():
     config = small_config(block_size=4)
     model = ScratchGPT(config, rng=np.random.default_rng(0))
     start = np.zeros((2, 1), dtype=np.int64)
-    a = model.generate(start, 9, rng=np.random.default_rng(5))
-    b = model.generate(start, 9, rng=np.random.default_rng(5))
+    a = model.generate(start, 9, generator=np.random.default_rng(5))
+    b = model.generate(start, 9, generator=np.random.default_rng(5))
     assert a.shape == (2, 10) and np.array_equal(a, b) and a.max() < 7
     greedy = model.generate(start, 3, top_k=1)
     logits, _ = model(greedy[:, :3])

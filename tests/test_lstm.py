@@ -42,7 +42,7 @@ def test_lstm_finite_differences():
     grad_h, grad_c = rng.standard_normal((2, 2, 2, 4))
 
     def loss():
-        y, (h_n, c_n) = model(x, (h0, c0), lengths)
+        y, (h_n, c_n) = model(x, (h0, c0), lengths=lengths)
         return float(np.sum(grad_y * y) + np.sum(grad_h * h_n) + np.sum(grad_c * c_n))
 
     loss()
@@ -102,11 +102,9 @@ def test_nn_lstm_returns_its_gates():
 
 @pytest.mark.parametrize("use_lengths", [False, True])
 def test_sentiment_classifier_numpy_twin_matches_pytorch(use_lengths):
-    from bigmodels.textclf import ScratchSentimentLSTM, SentimentLSTM
-
     torch.manual_seed(0)
-    model = SentimentLSTM(30, embedding_dim=5, hidden_size=6, dense_size=4).double()
-    twin = ScratchSentimentLSTM.from_torch(model)
+    model = bnn.SentimentLSTM(30, embedding_dim=5, hidden_size=6, dense_size=4).double()
+    twin = scratch.SentimentLSTM.from_torch(model)
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 30, (3, 7))
     lengths = np.array([7, 2, 4]) if use_lengths else None

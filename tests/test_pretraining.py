@@ -8,12 +8,13 @@ import torch
 import torch.nn.functional as F
 
 from bigmodels import pretraining as pt
+from bigmodels import scratch
 from bigmodels.data import load_chinese_reviews, load_rotten_tomatoes
 from bigmodels.data.unlabelled import check_no_leak, unlabelled_chinese, unlabelled_english, vader_snippets
+from bigmodels.nn import SentimentLSTM
 from bigmodels.scratch.gradcheck import check_module
 from bigmodels.scratch.lstm_lm import LSTMLanguageModel as ScratchLM
 from bigmodels.testing import assert_close
-from bigmodels.textclf import ScratchSentimentLSTM, SentimentLSTM
 
 
 def tiny_lm(vocab_size=11, dim=4, seed=0):
@@ -71,7 +72,7 @@ def test_classifier_is_sentiment_lstm_on_post_padded_text():
     b.sum().backward()
     for (name, p), q in zip(fast.named_parameters(), book.parameters()):
         assert_close(p.grad.numpy(), q.grad.numpy(), name=name)
-    twin = ScratchSentimentLSTM.from_torch(book)
+    twin = scratch.SentimentLSTM.from_torch(book)
     assert_close(twin(ids.numpy(), lengths=lengths.numpy()), a.detach().numpy(), name="NumPy logits")
 
 

@@ -50,7 +50,7 @@ def compare_three(kind, steps, batch, features, hidden, layers, batch_first=Fals
     lengths = rng.integers(1, steps + 1, size=batch) if use_lengths else None
 
     # scratch: explicit backward
-    y, final = model(x, tuple(states) if n_states == 2 else states[0], lengths)
+    y, final = model(x, tuple(states) if n_states == 2 else states[0], lengths=lengths)
     final = final if n_states == 2 else (final,)
     grad_y = rng.standard_normal(y.shape)
     grad_final = [rng.standard_normal(state_shape) for _ in range(n_states)]
@@ -63,7 +63,7 @@ def compare_three(kind, steps, batch, features, hidden, layers, batch_first=Fals
         if reference is builtin:
             y_t, final_t = torch_reference(builtin, x_t, states_t, lengths)
         else:
-            y_t, final_t = twin(x_t, tuple(states_t) if n_states == 2 else states_t[0], lengths)
+            y_t, final_t = twin(x_t, tuple(states_t) if n_states == 2 else states_t[0], lengths=lengths)
             final_t = final_t if n_states == 2 else (final_t,)
         loss = (y_t * torch.tensor(grad_y)).sum()
         loss = loss + sum((f * torch.tensor(g)).sum() for f, g in zip(final_t, grad_final))
@@ -116,7 +116,7 @@ def test_rnn_finite_differences():
     grad_y, grad_h = rng.standard_normal((4, 2, 4)), rng.standard_normal((2, 2, 4))
 
     def loss():
-        y, h_n = model(x, h0, lengths)
+        y, h_n = model(x, h0, lengths=lengths)
         return float(np.sum(grad_y * y) + np.sum(grad_h * h_n))
 
     loss()

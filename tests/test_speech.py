@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from bigmodels import scratch
 from bigmodels import speech as S
 from bigmodels.data.sources import MissingDataError
 from bigmodels.scratch.gradcheck import check_module
@@ -123,7 +124,7 @@ def builtin_twin(model):
 def test_speech_lstm_matches_scratch_and_builtin():
     torch.manual_seed(0)
     model = S.SpeechLSTM(n_mels=5, hidden_size=6, n_classes=4).double()
-    twin = S.ScratchSpeechLSTM.from_torch(model)
+    twin = scratch.SpeechLSTM.from_torch(model)
     builtin, lstm, out = builtin_twin(model)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 7, 5))
@@ -145,16 +146,16 @@ def test_speech_lstm_matches_scratch_and_builtin():
 
 
 def test_scratch_speech_lstm_gradcheck():
-    twin = S.ScratchSpeechLSTM(n_mels=3, hidden_size=4, n_classes=3, rng=np.random.default_rng(1))
+    twin = scratch.SpeechLSTM(n_mels=3, hidden_size=4, n_classes=3, rng=np.random.default_rng(1))
     errors = check_module(twin, (np.random.default_rng(2).standard_normal((2, 5, 3)),))
     assert max(errors.values()) < 1e-7, errors
 
 
 def test_classifier_refuses_bad_input():
     with pytest.raises(ValueError, match="batch, frames, n_mels"):
-        S.SpeechLSTM(n_mels=4)(torch.zeros(3, 4))
+        S.SpeechLSTM(n_mels=4, hidden_size=5, n_classes=3)(torch.zeros(3, 4))
     with pytest.raises(TypeError, match="float64"):
-        S.ScratchSpeechLSTM(n_mels=4)(np.zeros((2, 3, 4), dtype=np.float32))
+        scratch.SpeechLSTM(n_mels=4, hidden_size=5, n_classes=3)(np.zeros((2, 3, 4), dtype=np.float32))
     with pytest.raises(TypeError, match="Corpus"):
         S.features(np.zeros((2, S.CLIP)))
 

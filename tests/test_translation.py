@@ -8,7 +8,7 @@ import torch
 
 from bigmodels import translation as T
 from bigmodels.data import MissingDataError, load_translation_pairs
-from bigmodels.nn.transformer import Seq2SeqTransformer
+from bigmodels.nn.seq2seq import Seq2SeqTransformer
 
 CORPUS = ["low lower lowest.", "newer wider, newest!", "Das Haus ist alt.", "Die Häuser sind alt."]
 

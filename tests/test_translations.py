@@ -20,7 +20,8 @@ spec.loader.exec_module(translations)
 
 def test_every_page_has_a_catalog():
     toc = (ROOT / "book" / "_toc.yml").read_text()
-    pages = [line.split(":", 1)[1].strip() for line in toc.splitlines() if line.strip().startswith(("- file:", "root:"))]
+    pages = [line.split(":", 1)[1].strip() for line in toc.splitlines()
+             if line.strip().startswith(("- file:", "root:"))]
     missing = [p for p in pages if not (translations.LOCALE / f"{p}.po").is_file()]
     assert not missing, f"no Chinese catalog for {missing}: run `make translations`"
 

@@ -262,7 +262,7 @@ def test_5_generate_arguments():
     for kw, name in [({"temperature": 0}, "temperature"), ({"temperature": -1.0}, "temperature"),
                      ({"top_k": 0}, "top_k"), ({"top_k": -1}, "top_k"), ({"top_k": 2.5}, "top_k")]:
         rejects(lambda: model.generate(idx, 3, **kw), name)
-    answered(model.generate(idx, 3, top_k=np.int64(2), rng=0).shape == (1, 4))
+    answered(model.generate(idx, 3, top_k=np.int64(2), generator=0).shape == (1, 4))
 
 
 def test_6_positional_encoding_checks_its_input():

@@ -5,8 +5,8 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 (written by tools/package_map.py from each module's docstring):
 
 <!-- package-map:start -->
-- `checks.py`:
-  Input validation with messages that name what was expected and what was given.
+- `attribution.py`:
+  Attribution methods: which inputs made a model produce its output.
 - `classical.py`:
   Classical models versus small neural networks: the helpers chapters 1 and 2 measure with.
 - `compress/__init__.py`:
@@ -17,28 +17,28 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   Magnitude pruning: zero the weights (or whole neurons) that matter least (Han et al., 2015).
 - `compress/quantization.py`:
   Integer quantization from scratch (Jacob et al., 2018), plus PyTorch's dynamic quantization.
+- `configs.py`:
+  Configurations the scratch and nn twins share: GPTConfig and the TransformerEncoderLayer of one GPT block.
+- `convert.py`:
+  Each twin's torch.nn built-in: the constructor arguments read off a module, and the built-in made from them.
 - `data/__init__.py`:
   Offline datasets and text tools: loaders with fixed splits, tokenizers, vocabulary, padding.
 - `data/corpora.py`:
   Plain-text corpora for language models: Shakespeare (English) and People's Daily (Chinese).
 - `data/datasets.py`:
   Labelled datasets with fixed train/validation/test splits.
+- `data/published_models.py`:
+  Published parameter counts of landmark neural networks, one row per model.
 - `data/sources.py`:
   Where the offline data lives: source archives, reading files out of them, and the parse cache.
 - `data/text.py`:
   Turning text into integer ids: tokenizers, a vocabulary, and Keras-style padding.
 - `data/unlabelled.py`:
   Unlabelled text for pretraining language models, with the held-out snippets kept out.
-- `denseclf.py`:
+- `dense_classifier.py`:
   The Keras dense classifier of the article's §4.1, in PyTorch, and the baselines it is compared with.
-- `display.py`:
-  Show the package's own source inside a notebook: one source of truth for the code in the text.
 - `doctor.py`:
   Check the installed environment: `python -m bigmodels.doctor` prints each FAIL with its fix, or one OK line.
-- `explain.py`:
-  Attribution methods: which inputs made a model produce its output.
-- `landmarks.py`:
-  Published parameter counts of landmark neural networks, one row per model.
 - `nn/__init__.py`:
   The book's models as PyTorch modules written from the same formulas as bigmodels.scratch.
 - `nn/activations.py`:
@@ -57,10 +57,16 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   What every bigmodels.nn module adds to torch.nn.Module: moving weights to and from the built-in.
 - `nn/rnn.py`:
   RNN and LSTM written from the formulas in PyTorch: a Python loop over time, autograd for BPTT.
+- `nn/sentiment.py`:
+  The Keras text classifier of the article's §4.2, written with bigmodels.nn layers.
+- `nn/seq2seq.py`:
+  The sequence-to-sequence Transformer of chapters 3.4 (reversing digit strings) and 6.3 (German -> English).
+- `nn/speech.py`:
+  The spoken-word classifier of chapter 6.3: the book's LSTM over log-mel frames, averaged over time.
 - `nn/transformer.py`:
   Transformer layers, stacks and the encoder-decoder in PyTorch, written from the formulas.
 - `notebook.py`:
-  The set-up call every chapter makes first: seeds, thread count, plot style.
+  What every chapter calls: setup() first (seeds, threads, plot style), show_source(obj) to print code.
 - `pretraining.py`:
   Pretraining the §4.2 LSTM as a language model, then fine-tuning it as a classifier (Dai & Le, ULMFiT).
 - `privacy.py`:
@@ -115,8 +121,12 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   SGD (with momentum and Nesterov), Adam, AdamW and gradient-norm clipping in NumPy.
 - `scratch/rnn.py`:
   Recurrent layers in NumPy: an Elman RNN and an LSTM with full backpropagation through time.
+- `scratch/sentiment.py`:
+  The Keras text classifier of the article's §4.2 in NumPy, with its backward pass.
 - `scratch/sequential.py`:
   Sequential: layers applied one after another, mirroring torch.nn.Sequential.
+- `scratch/speech.py`:
+  The spoken-word classifier of chapter 6.3 in NumPy, with its backward pass.
 - `scratch/transformer.py`:
   Transformer encoder and decoder layers, their stacks and the encoder-decoder model in NumPy.
 - `speech/__init__.py`:
@@ -126,17 +136,17 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 - `speech/features.py`:
   Log-mel spectrograms from the formulas in NumPy: Hann-windowed frames, DFT power, mel filters, log.
 - `speech/model.py`:
-  The spoken-word classifier (PyTorch and its NumPy twin) and the experiment (bigmodels.speech).
+  The spoken-word experiment (bigmodels.speech): train the classifier, split voices, score words.
 - `speech/synth.py`:
   The two speech synthesizers and the corpus of spoken words they make (bigmodels.speech).
 - `testing.py`:
   Comparison helpers shared by the tests and the chapters.
-- `textclf.py`:
-  The Keras text classifier of the article's §4.2, in PyTorch (bigmodels.nn layers) and in NumPy.
 - `training.py`:
   The small trainer every chapter shares: seeded minibatches, fit, evaluate, predict, accuracy.
 - `translation.py`:
   German -> English translation with the book's encoder-decoder Transformer (chapter 6.3).
+- `validate.py`:
+  Input validation with messages that name what was expected and what was given.
 <!-- package-map:end -->
 """
 

@@ -8,7 +8,7 @@ classifier, trained by the same loop as the deeper networks.
 import numpy as np
 import torch
 
-from .checks import (check_finite, check_float_array, check_labels, check_number, check_positive_int, check_sizes,
+from .validate import (check_finite, check_float_array, check_labels, check_number, check_positive_int, check_sizes,
                      describe)
 from .nn import Linear
 

@@ -1,4 +1,7 @@
-"""The set-up call every chapter makes first: seeds, thread count, plot style.
+"""What every chapter calls: setup() first (seeds, threads, plot style), show_source(obj) to print code.
+
+`show_source` displays the package's own source in the text: one source of truth for the code a chapter
+discusses.
 
 Fixing the thread count (not just the seed) makes torch and NumPy results bit-identical from run to
 run on one machine. Another CPU, BLAS kernel or thread count rounds differently, so figures computed
@@ -7,6 +10,7 @@ by training are asserted with a tolerance, not compared as text (see bigmodels.r
 check that no chapter depends on one machine's rounding.
 """
 
+import inspect
 import os
 import random
 import sys
@@ -114,3 +118,10 @@ def setup(seed=0, threads=THREADS):
     np.set_printoptions(precision=4, suppress=True)
     _show_figures_with_alt_text()
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def show_source(obj):
+    """Display the source of a function, class or method as highlighted code."""
+    from IPython.display import Code, display
+
+    display(Code(inspect.getsource(obj), language="python"))

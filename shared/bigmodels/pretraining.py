@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checks import check_positive_int, describe
+from .validate import check_positive_int, describe
 from .data.text import Vocabulary, tokenize_chars, tokenize_words
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import torch
 
-from .checks import (check_batch, check_finite, check_number, check_numbers, check_positive_int, check_tensor,
+from .validate import (check_batch, check_finite, check_number, check_numbers, check_positive_int, check_tensor,
                      check_tensor_labels, describe)
 
 DEFAULT_ORDERS = tuple(range(2, 257))

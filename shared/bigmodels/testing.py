@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .checks import describe
+from .validate import describe
 
 
 def to_numpy(x):

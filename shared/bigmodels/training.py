@@ -28,7 +28,7 @@ import math
 import numpy as np
 import torch
 
-from .checks import check_finite, check_number, check_positive_int, describe, loss_naming_targets
+from .validate import check_finite, check_number, check_positive_int, describe, loss_naming_targets
 
 
 # -- batching ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ The pieces around the model, one idea each:
 - `score`: chrF and BLEU from sacrebleu, the field's standard scorer;
 - `cross_attention`: what the decoder looked at; `save_translator` / `load_translator`: the checkpoint.
 
-The model is `bigmodels.nn.transformer.Seq2SeqTransformer` (embeddings + positional encoding +
+The model is `bigmodels.nn.seq2seq.Seq2SeqTransformer` (embeddings + positional encoding +
 Transformer + output projection); nothing here re-implements it.
 """
 
@@ -25,10 +25,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .checks import check_positive_int, describe
+from .validate import check_positive_int, describe
 from .data.datasets import TRANS_DE_EN, _ANNOTATION, _debian_file
 from .data.text import Vocabulary, pad_sequences
-from .nn.transformer import Seq2SeqTransformer
+from .nn.seq2seq import Seq2SeqTransformer
 
 BOS, EOS = "<s>", "</s>"
 END = "</w>"  # marks the last unit of a word: "Haus" -> ["Ha", "us</w>"]

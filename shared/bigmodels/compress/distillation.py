@@ -8,7 +8,7 @@ The T^2 factor keeps the soft term's gradients the same size as T changes (they 
 import torch
 import torch.nn.functional as F
 
-from ..checks import (check_batch, check_number, check_positive_int, check_probability, check_tensor,
+from ..validate import (check_batch, check_number, check_positive_int, check_probability, check_tensor,
                       check_tensor_labels, describe)
 from ..nn.mlp import MLP
 

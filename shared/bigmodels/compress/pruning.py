@@ -9,7 +9,7 @@ A mask is 1 for kept and 0 for pruned entries; the pruned weight is W * mask.
 
 import numpy as np
 
-from ..checks import check_array_list, check_finite, check_probability, describe
+from ..validate import check_array_list, check_finite, check_probability, describe
 
 
 def check_sparsity(sparsity):

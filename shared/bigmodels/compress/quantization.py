@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..checks import check_array_list, check_batch, check_finite, check_positive_int, describe
+from ..validate import check_array_list, check_batch, check_finite, check_positive_int, describe
 
 SUPPORTED_BITS = (2, 4, 8)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..checks import check_number
+from ..validate import check_number
 from .sources import cached_text, list_members, read_member, verify_archive
 
 SHAKESPEARE_PLAYS = 38

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import check_positive_int
+from ..validate import check_positive_int
 from .sources import MissingDataError, cached_arrays, data_dir, read_member, verify_archive
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian: dataset-fashion-mnist

@@ -10,3 +10,6 @@ from .attention import LearnedPositionalEncoding, MultiheadAttention, Positional
 from .gpt import GPT, GPTConfig
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
+from .seq2seq import Seq2SeqTransformer
+from .sentiment import SentimentLSTM
+from .speech import SpeechLSTM

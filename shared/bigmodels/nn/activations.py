@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from ..checks import check_tensor
+from ..validate import check_tensor
 from .module import Module
 
 
@@ -48,13 +48,6 @@ class Activation(Module):
 
     def forward(self, x):
         return self.fn(check_tensor(x, f"{type(self).__name__} input"))
-
-    @classmethod
-    def torch_config(cls, builtin):
-        return {}
-
-    def make_torch(self):
-        return getattr(torch.nn, type(self).__name__)()
 
 
 class ReLU(Activation):

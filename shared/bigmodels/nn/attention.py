@@ -10,8 +10,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ..scratch import attention as scratch_attention
-from ..checks import check_last_dim, check_positive_int, check_probability, check_tensor
+from ..validate import (batch_axes_broadcast, check_broadcast, check_flag, check_last_dim, check_length,
+                        check_positive_int, check_probability, check_tensor)
 from .layers import Linear
 from .module import Module
 
@@ -36,21 +36,6 @@ def additive_mask(mask, name, dtype, true_means="ignore"):
     return mask.to(dtype)
 
 
-def check_flag(value, name):
-    """value must be True or False (a bool, not a truthy object)."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name}: expected True or False, got {value!r}")
-    return value
-
-
-def check_broadcast(mask, shape, name):
-    try:
-        torch.broadcast_shapes(mask.shape, shape)
-    except RuntimeError:
-        raise ValueError(f"{name}: shape {tuple(mask.shape)} does not broadcast to the attention scores "
-                         f"(batch, heads, target length, source length) = {tuple(shape)}") from None
-
-
 def masked_softmax(scores):
     """softmax over the last axis; a row whose scores are all -inf gets all-zero weights."""
     row_max = scores.amax(dim=-1, keepdim=True).detach()
@@ -63,7 +48,7 @@ def masked_softmax(scores):
 def attention(query, key, value, mask=None, is_causal=False, dropout_p=0.0, scale=None, training=True):
     """softmax(Q K^T * scale + M) V given an additive mask; returns (output, weights after dropout)."""
     if (query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]
-            or not scratch_attention.batch_axes_broadcast(query, key, value)):
+            or not batch_axes_broadcast(query, key, value)):
         raise ValueError(f"attention: expected query (..., L, E), key (..., S, E), value (..., S, Ev) with leading "
                          f"axes that broadcast, "
                          f"got {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
@@ -103,9 +88,7 @@ class MultiheadAttention(Module):
     default stays the formula path.
     """
 
-    torch_config = scratch_attention.MultiheadAttention.torch_config
-
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False, fused=False):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, *, batch_first=False, fused=False):
         super().__init__()
         embed_dim, num_heads = check_positive_int(embed_dim, "embed_dim"), check_positive_int(num_heads, "num_heads")
         check_probability(dropout, "dropout")
@@ -191,14 +174,15 @@ class MultiheadAttention(Module):
             mask = pad if mask is None else mask + pad
         return mask
 
-    def make_torch(self):
-        return torch.nn.MultiheadAttention(self.embed_dim, self.num_heads, self.dropout,
-                                           bias=self.in_proj_bias is not None, batch_first=self.batch_first)
-
 
 def sinusoidal_table(max_len, d_model, dtype=torch.float32):
-    """PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))."""
-    return torch.from_numpy(scratch_attention.sinusoidal_table(max_len, d_model)).to(dtype)
+    """PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d)), shape (max_len, d)."""
+    pos = torch.arange(max_len, dtype=torch.float64)[:, None]
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    table = torch.zeros(max_len, d_model, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(pos * freq)
+    table[:, 1::2] = torch.cos(pos * freq)[:, : d_model // 2]
+    return table.to(dtype)
 
 
 def check_input(x, name, d_model):
@@ -222,7 +206,7 @@ class PositionalEncoding(Module):
     def forward(self, x):
         check_input(x, type(self).__name__, self.d_model)
         length = x.shape[1] if self.batch_first else x.shape[0]
-        scratch_attention.check_length(length, self.max_len)
+        check_length(length, self.max_len)
         pe = self.table[:length].to(x.dtype)
         return x + (pe[None] if self.batch_first else pe[:, None])
 
@@ -239,6 +223,6 @@ class LearnedPositionalEncoding(Module):
     def forward(self, x):
         check_input(x, type(self).__name__, self.d_model)
         length = x.shape[1] if self.batch_first else x.shape[0]
-        scratch_attention.check_length(length, self.max_len)
+        check_length(length, self.max_len)
         pe = self.weight[:length]
         return x + (pe[None] if self.batch_first else pe[:, None])

@@ -15,9 +15,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ..scratch.gpt import (GPTConfig, check_config, check_generate, check_idx, gpt_block_config,
-                           lookup_tokens)
-from .attention import check_flag
+from ..configs import GPTConfig, gpt_block_config
+from ..validate import check_config, check_flag, check_generate, check_idx, lookup_tokens
 from .layers import Embedding, LayerNorm, Linear
 from .transformer import TransformerEncoderLayer
 
@@ -58,7 +57,9 @@ class GPT(torch.nn.Module):
 
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, generator=None):
-        """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them."""
+        """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them.
+
+        generator: the torch.Generator that draws the samples (None: torch's global one)."""
         check_generate(max_new_tokens, temperature, top_k)
         check_idx(idx, self.config, crop=True)
         training, _ = self.training, self.eval()
@@ -82,7 +83,8 @@ class GPT(torch.nn.Module):
 
 
 def init_(name, p, config):
-    """nanoGPT's initialisation (see bigmodels.scratch.gpt.init_value)."""
+    """nanoGPT's initialisation, in place: N(0, 0.02) weights, zero biases, unit LayerNorm gains, and
+    N(0, 0.02 / sqrt(2 n_layer)) for the two projections that write into the residual stream."""
     with torch.no_grad():
         if name.endswith("bias"):
             p.zero_()

@@ -4,16 +4,12 @@ import math
 
 import torch
 
-from ..scratch import layers as scratch_layers
-from ..checks import check_index, check_number, check_positive_int, check_tensor, describe
+from ..validate import check_index, check_number, check_positive_int, check_tensor, describe
 from .module import Module
 
 
 class Linear(Module):
     """y = x W^T + b, W of shape (out_features, in_features), U(-1/sqrt(in), 1/sqrt(in)) initialised."""
-
-    torch_config = scratch_layers.Linear.torch_config
-    make_torch = scratch_layers.Linear.make_torch
 
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
@@ -34,9 +30,6 @@ class Linear(Module):
 
 class Embedding(Module):
     """y = W[ids]; the padding_idx row starts at zero and gets no gradient."""
-
-    torch_config = scratch_layers.Embedding.torch_config
-    make_torch = scratch_layers.Embedding.make_torch
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None):
         super().__init__()
@@ -68,8 +61,6 @@ class Embedding(Module):
 class LayerNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the last dimension (biased variance)."""
 
-    torch_config = scratch_layers.LayerNorm.torch_config
-
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
         super().__init__()
         if isinstance(normalized_shape, (tuple, list)):
@@ -78,9 +69,9 @@ class LayerNorm(Module):
             (normalized_shape,) = normalized_shape
         normalized_shape = check_positive_int(normalized_shape, "normalized_shape")
         self.normalized_shape, self.eps = normalized_shape, check_number(eps, "eps", low=0, finite=True)
-        self.elementwise_affine, self.has_bias = elementwise_affine, elementwise_affine and bias
+        self.elementwise_affine = elementwise_affine
         self.weight = torch.nn.Parameter(torch.ones(normalized_shape)) if elementwise_affine else None
-        self.bias = torch.nn.Parameter(torch.zeros(normalized_shape)) if self.has_bias else None
+        self.bias = torch.nn.Parameter(torch.zeros(normalized_shape)) if elementwise_affine and bias else None
 
     def forward(self, x):
         check_tensor(x, "LayerNorm input")
@@ -92,7 +83,3 @@ class LayerNorm(Module):
         if self.weight is not None:
             y = y * self.weight
         return y + self.bias if self.bias is not None else y
-
-    def make_torch(self):
-        return torch.nn.LayerNorm(self.normalized_shape, eps=self.eps,
-                                  elementwise_affine=self.elementwise_affine, bias=self.has_bias)

@@ -6,7 +6,7 @@ log softmax(z)_k = z_k - m - log sum_j exp(z_j - m), m = max_j z_j, so logits of
 
 import torch
 
-from ..checks import check_tensor, describe
+from ..validate import check_tensor, describe
 from .activations import neg_abs
 
 

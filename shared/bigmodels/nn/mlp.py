@@ -7,7 +7,7 @@ bigmodels.scratch.Sequential.from_torch.
 
 import torch
 
-from ..checks import check_positive_int, check_probability, describe
+from ..validate import check_positive_int, check_probability, describe
 from . import activations
 from .layers import Linear
 

@@ -18,16 +18,17 @@ import math
 
 import torch
 
-from ..scratch import rnn as scratch_rnn
-from ..checks import check_positive_int, check_tensor
+from ..validate import check_lengths, check_positive_int, check_state, check_tensor, check_unsupported
 from .module import Module
 
 
 class RecurrentBase(Module):
     gates = 1
 
-    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first):
+    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size):
         super().__init__()
+        check_unsupported(dropout, bidirectional, proj_size)
+        self.dropout, self.bidirectional, self.proj_size = dropout, bidirectional, proj_size  # torch's defaults
         input_size = check_positive_int(input_size, "input_size")
         hidden_size = check_positive_int(hidden_size, "hidden_size")
         num_layers = check_positive_int(num_layers, "num_layers")
@@ -86,12 +87,12 @@ class RecurrentBase(Module):
             if h is None:
                 h = x.new_zeros(L, B, H)
             else:
-                scratch_rnn.check_state(h, state_name, shape)
+                check_state(h, state_name, shape)
                 h = h if self.batched else h.unsqueeze(1)
             initial.append(h)
         mask = None
         if lengths is not None:
-            lengths = scratch_rnn.check_lengths(torch.as_tensor(lengths).cpu().numpy(), B, T)
+            lengths = check_lengths(torch.as_tensor(lengths).cpu().numpy(), B, T)
             steps = torch.arange(T).unsqueeze(1)
             mask = (steps < torch.as_tensor(lengths).unsqueeze(0)).unsqueeze(-1).to(x.device)
         return x, initial, mask
@@ -106,20 +107,17 @@ class RecurrentBase(Module):
 
 
 class RNN(RecurrentBase):
-    """h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu); forward -> (output, h_n)."""
-
-    torch_config = scratch_rnn.RNN.torch_config
-    make_torch = scratch_rnn.RNN.make_torch
+    """h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu); forward(x, hx=None, *, lengths=None)
+    -> (output, h_n)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
-        scratch_rnn.check_unsupported(dropout, bidirectional)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0)
         self.nonlinearity = nonlinearity
 
-    def forward(self, x, hx=None, lengths=None):
+    def forward(self, x, hx=None, *, lengths=None):
         x, (h0,), mask = self._prepare(x, [("h0", hx)], lengths)
         act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
         h_n = []
@@ -142,17 +140,14 @@ class RNN(RecurrentBase):
 class LSTM(RecurrentBase):
     """Gates i, f, g, o from one projection; c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
 
-    forward(x, (h0, c0)=None, lengths=None) -> (output, (h_n, c_n)).
+    forward(x, (h0, c0)=None, *, lengths=None) -> (output, (h_n, c_n)).
     """
 
     gates = 4
-    torch_config = scratch_rnn.LSTM.torch_config
-    make_torch = scratch_rnn.LSTM.make_torch
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0):
-        scratch_rnn.check_unsupported(dropout, bidirectional, proj_size)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size)
 
     @staticmethod
     def cell(z_x, h, c, W_hhT):
@@ -166,7 +161,7 @@ class LSTM(RecurrentBase):
         h = o * torch.tanh(c)
         return h, c, (i, f, g, o)
 
-    def forward(self, x, hx=None, lengths=None, return_gates=False):
+    def forward(self, x, hx=None, *, lengths=None, return_gates=False):
         """With return_gates=True, also returns the list (per layer) of (i, f, g, o) stacked over time."""
         if hx is None:
             hx = (None, None)

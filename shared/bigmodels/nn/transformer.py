@@ -7,15 +7,13 @@ Parameter names follow torch.nn.TransformerEncoderLayer / DecoderLayer / Encoder
 """
 
 import copy
-import math
 
 import torch
 import torch.nn.functional as F
 
-from ..checks import check_positive_int, check_probability, check_tensor
-from ..scratch import transformer as scratch_transformer
-from .attention import MultiheadAttention, PositionalEncoding, causal_mask
-from .layers import Embedding, LayerNorm, Linear
+from ..validate import check_positive_int, check_probability, check_tensor
+from .attention import MultiheadAttention, causal_mask
+from .layers import LayerNorm, Linear
 from .module import Module
 
 ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
@@ -23,8 +21,6 @@ ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 class TransformerLayer(Module):
     """What encoder and decoder layers share: attention modules, the feed-forward block, the norms."""
-
-    torch_config = scratch_transformer.TransformerLayer.torch_config
 
     def __init__(self, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
                  norm_first, bias, n_norms):
@@ -36,9 +32,9 @@ class TransformerLayer(Module):
                            activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                            norm_first=norm_first, bias=bias)
         self.norm_first, self.activation = norm_first, ACTIVATIONS[activation]
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first=batch_first)
         if n_norms == 3:
-            self.multihead_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
+            self.multihead_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first=batch_first)
         self.linear1 = Linear(d_model, dim_feedforward, bias)
         self.dropout = torch.nn.Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias)
@@ -82,9 +78,6 @@ class TransformerEncoderLayer(TransformerLayer):
         x = self.residual(src, self.norm1, self_attention)
         return self.residual(x, self.norm2, lambda x: self.dropout2(self.feed_forward(x)))
 
-    def make_torch(self):
-        return torch.nn.TransformerEncoderLayer(**self.config)
-
 
 class TransformerDecoderLayer(TransformerLayer):
     """x = residual(x, MaskedSelfAttention); x = residual(x, CrossAttention(memory)); x = residual(x, FFN)."""
@@ -112,18 +105,13 @@ class TransformerDecoderLayer(TransformerLayer):
         x = self.residual(x, self.norm2, cross_attention)
         return self.residual(x, self.norm3, lambda x: self.dropout3(self.feed_forward(x)))
 
-    def make_torch(self):
-        return torch.nn.TransformerDecoderLayer(**self.config)
-
 
 class Stack(Module):
     """num_layers deep copies of a layer (layers.N) and an optional final LayerNorm (norm)."""
 
-    torch_options = {}  # extra arguments of the torch.nn built-in that to_torch makes
-
     def __init__(self, layer, num_layers, norm=None):
         super().__init__()
-        num_layers = check_positive_int(num_layers, "num_layers")
+        self.num_layers = check_positive_int(num_layers, "num_layers")
         self.layers = torch.nn.ModuleList(copy.deepcopy(layer) for _ in range(num_layers))
         self.norm = norm
 
@@ -135,15 +123,12 @@ class Stack(Module):
         model.load_state_dict(builtin.state_dict())
         return model.train(builtin.training)
 
-    def make_torch(self):
-        norm = self.norm.make_torch() if self.norm is not None else None
-        builtin = getattr(torch.nn, type(self).__name__)
-        return builtin(self.layers[0].make_torch(), len(self.layers), norm, **self.torch_options)
-
 
 class TransformerEncoder(Stack):
     layer_class = TransformerEncoderLayer
-    torch_options = {"enable_nested_tensor": False}  # no inference fast path: the same formulas
+
+    def __init__(self, encoder_layer, num_layers, norm=None):
+        super().__init__(encoder_layer, num_layers, norm)
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
@@ -154,6 +139,9 @@ class TransformerEncoder(Stack):
 
 class TransformerDecoder(Stack):
     layer_class = TransformerDecoderLayer
+
+    def __init__(self, decoder_layer, num_layers, norm=None):
+        super().__init__(decoder_layer, num_layers, norm)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
@@ -167,16 +155,13 @@ class TransformerDecoder(Stack):
 class Transformer(Module):
     """out = Decoder(tgt, Encoder(src)); both stacks end in a LayerNorm, 2-D weights xavier-uniform."""
 
-    torch_config = scratch_transformer.Transformer.torch_config
-
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                 dropout=0.1, activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False,
+                 dropout=0.1, activation="relu", *, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
                  bias=True):
         super().__init__()
         cfg = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,
                    activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                    norm_first=norm_first, bias=bias)
-        self.config = dict(cfg, num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers)
         self.encoder = TransformerEncoder(TransformerEncoderLayer(**cfg), num_encoder_layers,
                                           LayerNorm(d_model, layer_norm_eps, bias=bias))
         self.decoder = TransformerDecoder(TransformerDecoderLayer(**cfg), num_decoder_layers,
@@ -195,47 +180,3 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, dtype=torch.float32, device=None):
         return causal_mask(sz, dtype=dtype, device=device)
-
-    def make_torch(self):
-        return torch.nn.Transformer(**self.config)
-
-
-class Seq2SeqTransformer(torch.nn.Module):
-    """A batch-first sequence-to-sequence model around Transformer.
-
-    logits = head(Decoder(embed(tgt_in) + PE, Encoder(embed(src) + PE))), with a causal decoder mask;
-    tgt_in is the target shifted right behind a start token (teacher forcing).
-    """
-
-    def __init__(self, src_vocab, tgt_vocab, d_model=64, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
-                 dim_feedforward=128, dropout=0.0, max_len=64, norm_first=False):
-        super().__init__()
-        self.src_embed, self.tgt_embed = Embedding(src_vocab, d_model), Embedding(tgt_vocab, d_model)
-        for embed in (self.src_embed, self.tgt_embed):  # N(0, 1/d): same scale as the sinusoids' mean square
-            torch.nn.init.normal_(embed.weight, std=1 / math.sqrt(d_model))
-        self.position = PositionalEncoding(d_model, max_len, batch_first=True)
-        self.transformer = Transformer(d_model, nhead, num_encoder_layers, num_decoder_layers, dim_feedforward,
-                                       dropout, batch_first=True, norm_first=norm_first)
-        self.head = Linear(d_model, tgt_vocab)
-
-    def encode(self, src, src_key_padding_mask=None):
-        return self.transformer.encoder(self.position(self.src_embed(src)), None, src_key_padding_mask)
-
-    def decode(self, tgt_in, memory, memory_key_padding_mask=None):
-        x = self.position(self.tgt_embed(tgt_in))
-        out = self.transformer.decoder(x, memory, memory_key_padding_mask=memory_key_padding_mask,
-                                       tgt_is_causal=True)
-        return self.head(out)
-
-    def forward(self, src, tgt_in, src_key_padding_mask=None):
-        return self.decode(tgt_in, self.encode(src, src_key_padding_mask), src_key_padding_mask)
-
-    @torch.no_grad()
-    def greedy_decode(self, src, length, start_token, src_key_padding_mask=None):
-        """Encode once, then emit the most probable next token `length` times; returns (N, length)."""
-        memory = self.encode(src, src_key_padding_mask)
-        out = torch.full((src.shape[0], 1), start_token, dtype=torch.long, device=src.device)
-        for _ in range(length):
-            logits = self.decode(out, memory, src_key_padding_mask)
-            out = torch.cat([out, logits[:, -1].argmax(-1, keepdim=True)], dim=1)
-        return out[:, 1:]

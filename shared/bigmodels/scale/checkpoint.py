@@ -20,7 +20,7 @@ import zipfile
 import numpy as np
 import torch
 
-from ..checks import check_positive_int
+from ..validate import check_positive_int
 
 CHECKPOINT_KEYS = ("model", "optimizer", "rng", "step", "data_position")
 

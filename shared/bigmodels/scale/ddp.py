@@ -40,7 +40,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.multiprocessing.spawn import ProcessException
 
-from ..checks import check_choice, check_number, check_positive_int, describe
+from ..validate import check_choice, check_number, check_positive_int, describe
 from ..compress.distillation import mlp
 from .checkpoint import load_checkpoint, save_checkpoint
 

@@ -7,7 +7,7 @@ costs twice its forward (one product for the input gradient, one for the weight 
 first layer of a network skips the input gradient when its input needs none.
 """
 
-from ..checks import check_number, check_positive_int, check_sizes
+from ..validate import check_number, check_positive_int, check_sizes
 
 SECONDS_PER_DAY = 86_400.0
 

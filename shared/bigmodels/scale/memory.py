@@ -7,7 +7,7 @@ state, and every tensor autograd saves for the backward pass (seen through saved
 
 import torch
 
-from ..checks import check_positive_int, check_sizes
+from ..validate import check_positive_int, check_sizes
 
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
 

@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 from torch.multiprocessing.spawn import ProcessException
 
-from ..checks import check_positive_int
+from ..validate import check_positive_int
 from . import pipeline, sharding, tensor_parallel
 from .ddp import free_port
 

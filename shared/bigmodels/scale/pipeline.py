@@ -11,8 +11,7 @@ torch.distributed.pipelining runs the schedule; this module only cuts the book's
 import torch
 import torch.nn.functional as F
 
-from ..checks import check_positive_int, describe
-from ..scratch.gpt import lookup_tokens
+from ..validate import check_positive_int, describe, lookup_tokens
 
 
 class GPTStage(torch.nn.Module):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..checks import check_finite, check_number, check_numbers, check_positive_int, check_tensor
+from ..validate import check_finite, check_number, check_numbers, check_positive_int, check_tensor
 from ..nn import MLP
 from .params import count_parameters
 

@@ -2,7 +2,7 @@
 
 import math
 
-from ..checks import check_number, check_positive_int, check_tensor, describe, loss_naming_targets
+from ..validate import check_number, check_positive_int, check_tensor, describe, loss_naming_targets
 
 
 def warmup_cosine_lr(step, max_lr, warmup_steps, total_steps, min_lr=0.0):

@@ -20,7 +20,7 @@ import dataclasses
 import torch
 import torch.distributed as dist
 
-from ..checks import check_number, check_positive_int, check_tensor
+from ..validate import check_number, check_positive_int, check_tensor
 from ..nn.gpt import GPT, GPTConfig
 
 

@@ -21,7 +21,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from ..checks import check_positive_int, describe
+from ..validate import check_positive_int, describe
 from ..nn.attention import attention
 
 

@@ -12,3 +12,5 @@ from .attention import (LearnedPositionalEncoding, MultiheadAttention, Positiona
 from .gpt import GPT, GPTConfig
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
+from .sentiment import SentimentLSTM
+from .speech import SpeechLSTM

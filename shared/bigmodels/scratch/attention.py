@@ -16,8 +16,8 @@ Float masks are added to the scores in both.
 
 import numpy as np
 
-from ..checks import (check_dtype, check_float_array, check_grad, check_last_dim, check_number, check_positive_int,
-                      check_probability, describe)
+from ..validate import (batch_axes_broadcast, check_broadcast, check_dtype, check_float_array, check_grad,
+                        check_last_dim, check_length, check_number, check_positive_int, check_probability, describe)
 from .layers import Dropout, Linear
 from .module import Module, default_rng
 from . import functional as F
@@ -41,15 +41,6 @@ def additive_mask(mask, name, dtype, true_means="ignore"):
     if not np.issubdtype(mask.dtype, np.floating):
         raise TypeError(f"{name}: expected dtype bool or float, got {mask.dtype}")
     return mask.astype(dtype, copy=False)
-
-
-def check_broadcast(mask, shape, name):
-    """Raise ValueError unless mask broadcasts to the scores' shape (N, H, L, S)."""
-    try:
-        np.broadcast_shapes(mask.shape, shape)
-    except ValueError:
-        raise ValueError(f"{name}: shape {mask.shape} does not broadcast to the attention scores "
-                         f"(batch, heads, target length, source length) = {shape}") from None
 
 
 def masked_softmax(scores):
@@ -118,15 +109,6 @@ class ScaledDotProductAttention(Module):
                 _unbroadcast(grad_value, self.v.shape))
 
 
-def batch_axes_broadcast(query, key, value):
-    """Whether the leading (batch) axes of query, key and value broadcast together."""
-    try:
-        np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-    except ValueError:
-        return False
-    return True
-
-
 def _unbroadcast(grad, shape):
     """Sum a gradient over the leading axes that broadcasting added or stretched."""
     while grad.ndim > len(shape):
@@ -138,7 +120,7 @@ def _unbroadcast(grad, shape):
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
-                                 scale=None, rng=None):
+                                 scale=None, *, rng=None):
     """The function form of ScaledDotProductAttention, like F.scaled_dot_product_attention."""
     check_float_array(query, "query")
     layer = ScaledDotProductAttention(dropout_p, scale, dtype=query.dtype, rng=rng)
@@ -154,7 +136,7 @@ class MultiheadAttention(Module):
     Inputs are (L, N, E), or (N, L, E) with batch_first, or unbatched (L, E).
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=False, *,
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, *, batch_first=False,
                  dtype=np.float64, rng=None):
         super().__init__()
         self.embed_dim = check_positive_int(embed_dim, "embed_dim")
@@ -163,7 +145,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"embed_dim must be divisible by num_heads, got embed_dim={embed_dim} "
                              f"and num_heads={num_heads}")
         self.head_dim = embed_dim // num_heads
-        self.dropout_p = check_probability(dropout, "dropout")
+        self.dropout = check_probability(dropout, "dropout")
         self.batch_first = batch_first
         self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
@@ -261,19 +243,6 @@ class MultiheadAttention(Module):
             mask = pad if mask is None else mask + pad
         return mask
 
-    @classmethod
-    def torch_config(cls, m):
-        if m.bias_k is not None or not m._qkv_same_embed_dim:
-            raise ValueError("MultiheadAttention: only add_bias_kv=False and kdim == vdim == embed_dim are supported")
-        return dict(embed_dim=m.embed_dim, num_heads=m.num_heads, dropout=m.dropout,
-                    bias=m.in_proj_bias is not None, batch_first=m.batch_first)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.MultiheadAttention(self.embed_dim, self.num_heads, self.dropout_p,
-                                           bias=self.in_proj_bias is not None, batch_first=self.batch_first)
-
 
 # -- positional encodings ------------------------------------------------------------------------
 def sinusoidal_table(max_len, d_model, dtype=np.float64):
@@ -332,8 +301,3 @@ class LearnedPositionalEncoding(Module):
         lead = 0 if self.batch_first else 1
         self._grads["weight"][:self.length] += grad_output.sum(axis=lead)
         return grad_output
-
-
-def check_length(length, max_len):
-    if length > max_len:
-        raise ValueError(f"sequence length {length} exceeds the positional table's max_len (block_size) {max_len}")

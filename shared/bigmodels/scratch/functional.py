@@ -8,7 +8,7 @@ returns dL/d(input) for grad_output = 1.
 import numpy as np
 from scipy.special import erf
 
-from ..checks import check_float_array, check_labels, check_same_shape, describe
+from ..validate import check_float_array, check_labels, check_same_shape, describe
 
 
 # -- activations ------------------------------------------------------------------------------

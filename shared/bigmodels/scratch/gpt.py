@@ -8,75 +8,17 @@ A block is exactly nanoGPT's: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)), so it
 TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True) with is_causal=True.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..checks import (check_dtype, check_grad, check_number, check_positive_int, check_probability, describe,
-                      has_integer_dtype)
+from ..configs import GPTConfig, gpt_block_config
+from ..validate import (check_config, check_dtype, check_generate, check_grad, check_idx, check_positive_int,
+                        lookup_tokens)
 from . import functional as F
 from .layers import Dropout, Embedding, LayerNorm, Linear
 from .module import Module, default_rng
 from .transformer import TransformerEncoderLayer
 
-
-@dataclass
-class GPTConfig:
-    block_size: int = 256
-    vocab_size: int = 65
-    n_layer: int = 6
-    n_head: int = 6
-    n_embd: int = 384
-    dropout: float = 0.0
-    bias: bool = True
-    tie_weights: bool = True
-    norm_first: bool = True  # False: post-norm blocks, LayerNorm(x + f(x)), for comparison only
-
-
-def check_generate(max_new_tokens, temperature, top_k):
-    """generate's arguments: max_new_tokens >= 0, temperature > 0, top_k None or >= 1."""
-    check_positive_int(max_new_tokens, "max_new_tokens", minimum=0)
-    check_number(temperature, "temperature", low=0, low_open=True, finite=True)
-    if top_k is not None:
-        check_positive_int(top_k, "top_k")
-
-
-def gpt_block_config(config):
-    """The TransformerEncoderLayer arguments of one GPT block."""
-    return dict(d_model=config.n_embd, nhead=config.n_head, dim_feedforward=4 * config.n_embd,
-                dropout=config.dropout, activation="gelu", batch_first=True, norm_first=config.norm_first,
-                bias=config.bias)
-
-
-def check_config(config):
-    """Every size of a GPTConfig a positive int, n_embd divisible by n_head, dropout in [0, 1)."""
-    for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
-        check_positive_int(getattr(config, name, None), f"config.{name}")
-    if config.n_embd % config.n_head:
-        raise ValueError(f"config.n_embd: expected a value divisible by n_head={config.n_head}, got {config.n_embd}")
-    check_probability(config.dropout, "config.dropout")
-    return config
-
-
-def check_idx(idx, config, crop=False):
-    """idx must be integer (B, T) with 1 <= T and T <= block_size unless generate crops it (token range is checked
-    by the embedding: see lookup_tokens)."""
-    if not has_integer_dtype(idx):
-        raise TypeError(f"idx: expected an integer array (batch, time) of token ids, got {describe(idx)}")
-    if idx.ndim != 2:
-        raise ValueError(f"idx: expected shape (batch, time), got {tuple(idx.shape)}")
-    if idx.shape[1] == 0:
-        raise ValueError(f"idx: expected at least one time step, got shape {tuple(idx.shape)}")
-    if idx.shape[1] > config.block_size and not crop:
-        raise ValueError(f"idx: sequence length {idx.shape[1]} exceeds block_size {config.block_size}")
-
-
-def lookup_tokens(wte, idx):
-    """wte(idx), its out-of-range error naming idx (the embedding scans the ids once, so idx is not scanned twice)."""
-    try:
-        return wte(idx)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"idx: {error}") from None
+__all__ = ["GPT", "GPTConfig", "encode_chars", "get_batch"]
 
 
 class GPT(Module):
@@ -133,11 +75,13 @@ class GPT(Module):
         self.wte.backward(g)
         self.wpe.backward(g.sum(axis=0))
 
-    def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, rng=None):
-        """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them."""
+    def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, generator=None):
+        """Append max_new_tokens sampled tokens to idx (B, T), feeding back at most block_size of them.
+
+        generator: the np.random.Generator that draws the samples (or an int seed; None: unseeded)."""
         check_generate(max_new_tokens, temperature, top_k)
         check_idx(idx, self.config, crop=True)
-        rng = default_rng(rng)
+        rng = default_rng(generator)
         training, _ = self.training, self.eval()
         for _ in range(max_new_tokens):
             logits, _ = self(idx[:, -self.config.block_size:])
@@ -149,8 +93,9 @@ class GPT(Module):
         return idx
 
     @classmethod
-    def from_nn(cls, model, dtype=np.float64):
-        """The scratch twin of a bigmodels.nn.GPT (same parameter names and shapes)."""
+    def from_torch(cls, model, dtype=np.float64):
+        """The scratch twin of the book's torch GPT, a bigmodels.nn.GPT (same config, parameter names and shapes;
+        torch.nn has no GPT built-in)."""
         scratch = cls(model.config, dtype=dtype, rng=np.random.default_rng(0))
         scratch.load_params({n: p.detach().cpu().numpy() for n, p in model.named_parameters()})
         return scratch.train(model.training)
@@ -174,7 +119,6 @@ def top_k_filter(logits, top_k):
     k = min(int(top_k), logits.shape[-1])
     kth = np.sort(logits, axis=-1)[:, -k][:, None]
     return np.where(logits < kth, -np.inf, logits)
-
 
 
 # -- character-level data, as nanoGPT's shakespeare_char prepare.py ---------------------------------

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..checks import check_finite, check_float_array, check_number
+from ..validate import check_finite, check_float_array, check_number
 
 
 def numerical_gradient(f, x, eps=1e-6):

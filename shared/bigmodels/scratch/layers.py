@@ -6,7 +6,7 @@ parameter gradients into `grads` and returns the gradient with respect to the in
 
 import numpy as np
 
-from ..checks import (check_dtype, check_float_array, check_grad, check_index, check_number, check_positive_int,
+from ..validate import (check_dtype, check_float_array, check_grad, check_index, check_number, check_positive_int,
                       check_probability)
 from . import functional as F
 from .module import Module, default_rng, init_uniform
@@ -52,15 +52,6 @@ class Linear(Module):
             self._grads["bias"] += g2.sum(axis=0)
         return grad_output @ self.weight if input_grad else None
 
-    @classmethod
-    def torch_config(cls, m):
-        return dict(in_features=m.in_features, out_features=m.out_features, bias=m.bias is not None)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.Linear(self.in_features, self.out_features, bias=self.bias is not None)
-
 
 class Embedding(Module):
     """y = W[ids]: a lookup table of shape (num_embeddings, embedding_dim), N(0, 1) initialised.
@@ -100,15 +91,6 @@ class Embedding(Module):
             grad[self.padding_idx] = 0
         return None
 
-    @classmethod
-    def torch_config(cls, m):
-        return dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim, padding_idx=m.padding_idx)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.Embedding(self.num_embeddings, self.embedding_dim, padding_idx=self.padding_idx)
-
 
 class LayerNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the last dimension (biased variance)."""
@@ -124,11 +106,9 @@ class LayerNorm(Module):
         self.eps = float(check_number(eps, "eps", low=0, finite=True))
         self.dtype = check_dtype(dtype)
         self.elementwise_affine = elementwise_affine
-        self.has_bias = elementwise_affine and bias
-        if elementwise_affine:
-            self.weight = self.add_param("weight", np.ones(normalized_shape, dtype=dtype))
-        if self.has_bias:
-            self.bias = self.add_param("bias", np.zeros(normalized_shape, dtype=dtype))
+        self.weight = self.add_param("weight", np.ones(normalized_shape, dtype=dtype)) if elementwise_affine else None
+        has_bias = elementwise_affine and bias
+        self.bias = self.add_param("bias", np.zeros(normalized_shape, dtype=dtype)) if has_bias else None
 
     def forward(self, x):
         check_float_array(x, "LayerNorm input", dtype=self.dtype)
@@ -138,33 +118,22 @@ class LayerNorm(Module):
         var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         self.inv_std = 1 / np.sqrt(var + self.eps)
         self.x_hat = (x - mean) * self.inv_std
-        y = self.x_hat * self.weight if self.elementwise_affine else self.x_hat
-        return y + self.bias if self.has_bias else y
+        y = self.x_hat * self.weight if self.weight is not None else self.x_hat
+        return y + self.bias if self.bias is not None else y
 
     def backward(self, grad_output):
         """dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), g = dy * weight."""
         check_grad(grad_output, self.x_hat.shape, "LayerNorm grad_output")
         lead = tuple(range(grad_output.ndim - 1))
-        if self.elementwise_affine:
+        if self.weight is not None:
             self._grads["weight"] += np.sum(grad_output * self.x_hat, axis=lead)
             g = grad_output * self.weight
         else:
             g = grad_output
-        if self.has_bias:
+        if self.bias is not None:
             self._grads["bias"] += np.sum(grad_output, axis=lead)
         return self.inv_std * (g - g.mean(axis=-1, keepdims=True)
                                - self.x_hat * (g * self.x_hat).mean(axis=-1, keepdims=True))
-
-    @classmethod
-    def torch_config(cls, m):
-        return dict(normalized_shape=m.normalized_shape, eps=m.eps, elementwise_affine=m.elementwise_affine,
-                    bias=m.bias is not None)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.LayerNorm(self.normalized_shape, eps=self.eps,
-                                  elementwise_affine=self.elementwise_affine, bias=self.has_bias)
 
 
 class Dropout(Module):
@@ -189,15 +158,6 @@ class Dropout(Module):
         check_grad(grad_output, self.shape, "Dropout grad_output")
         return grad_output if self.mask is None else grad_output * self.mask
 
-    @classmethod
-    def torch_config(cls, m):
-        return dict(p=m.p)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.Dropout(self.p)
-
 
 class Activation(Module):
     """An element-wise activation as a layer: ReLU, Sigmoid, Tanh, GELU (see functional)."""
@@ -217,15 +177,6 @@ class Activation(Module):
     def backward(self, grad_output):
         check_grad(grad_output, self.x.shape, f"{type(self).__name__} grad_output")
         return grad_output * self.f_grad(self.x, self.y)
-
-    @classmethod
-    def torch_config(cls, m):
-        return {}
-
-    def make_torch(self):
-        import torch
-
-        return getattr(torch.nn, type(self).__name__)()
 
 
 class ReLU(Activation):

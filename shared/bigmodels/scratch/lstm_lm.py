@@ -8,7 +8,7 @@ dE = (lookup rows of dh_input) + dlogits^T h, and dh = dlogits E.
 
 import numpy as np
 
-from ..checks import check_grad, check_positive_int
+from ..validate import check_grad, check_positive_int
 from .layers import Embedding
 from .module import Module, default_rng
 from .rnn import LSTM

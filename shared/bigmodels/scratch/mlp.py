@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from ..checks import check_positive_int, check_probability
+from ..validate import check_positive_int, check_probability
 from .layers import GELU, Dropout, Linear, ReLU, Sigmoid, Tanh
 from .module import default_rng
 from .sequential import Sequential

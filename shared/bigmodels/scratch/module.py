@@ -8,7 +8,8 @@ themselves, so an optimizer that updates them in place updates the model.
 
 import numpy as np
 
-from ..checks import check_rng
+from ..convert import build_builtin, config_of
+from ..validate import check_rng
 
 
 class Module:
@@ -83,8 +84,8 @@ class Module:
 
     @classmethod
     def from_torch(cls, module, dtype=np.float64):
-        """Build this scratch model with the configuration and weights of a torch module."""
-        model = cls(**cls.torch_config(module), dtype=dtype)
+        """This model with the configuration and weights of its torch built-in (or of the nn twin)."""
+        model = cls(**config_of(module, cls.__name__), dtype=dtype)
         model.load_params({n: p.detach().cpu().numpy() for n, p in module.named_parameters()})
         return model.train(module.training)
 
@@ -92,22 +93,11 @@ class Module:
         """The equivalent torch built-in, holding a copy of these weights in the same dtype."""
         import torch
 
-        module = self.make_torch()
-        dtype = torch.float64 if self.dtype == np.float64 else torch.float32
-        module = module.to(dtype)
+        module = build_builtin(self).to(torch.float64 if self.dtype == np.float64 else torch.float32)
         with torch.no_grad():
             for name, p in module.named_parameters():
                 p.copy_(torch.from_numpy(np.ascontiguousarray(self.params[name])))
         return module.train(self.training)
-
-    @classmethod
-    def torch_config(cls, module):
-        """Constructor arguments of this class read off the matching torch module."""
-        raise NotImplementedError(f"{cls.__name__} has no torch counterpart")
-
-    def make_torch(self):
-        """A freshly initialised torch built-in with this module's configuration."""
-        raise NotImplementedError(f"{type(self).__name__} has no torch counterpart")
 
 
 def init_uniform(rng, shape, bound, dtype):
@@ -116,5 +106,5 @@ def init_uniform(rng, shape, bound, dtype):
 
 
 def default_rng(rng):
-    """rng itself, a fresh generator for None, or a seeded one for an int (see checks.check_rng)."""
+    """rng itself, a fresh generator for None, or a seeded one for an int (see validate.check_rng)."""
     return check_rng(rng)

@@ -12,7 +12,7 @@ state (momentum buffers, moment estimates) lives in `state[name]`.
 
 import numpy as np
 
-from ..checks import check_number, check_probability, describe
+from ..validate import check_number, check_probability, describe
 
 
 def _check_model(model):

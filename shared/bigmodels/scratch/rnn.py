@@ -4,7 +4,7 @@ Both mirror torch.nn.RNN / torch.nn.LSTM: same constructor, parameter names and 
 (weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}; the LSTM stacks the gates i, f, g, o
 in rows), same return values. Extras:
 
-- `lengths` (one int per sequence) handles padded batches like torch's pack_padded_sequence:
+- `lengths=` (keyword-only, one int per sequence) handles padded batches like torch's pack_padded_sequence:
   outputs past a sequence's length are zero and its final state is the state at its last real step.
 - `backward(grad_output, grad_h_n=None[, grad_c_n=None])` returns dL/d(input); afterwards
   `grad_h0` (and `grad_c0` for the LSTM) hold dL/d(initial states), shaped like h_0 / c_0.
@@ -16,45 +16,9 @@ gradients are again single GEMMs after the backward loop.
 
 import numpy as np
 
-from ..checks import check_dtype, check_float_array, check_positive_int, describe
+from ..validate import (check_dtype, check_float_array, check_lengths, check_positive_int, check_state,
+                        check_unsupported, describe)
 from .module import Module, default_rng, init_uniform
-
-
-def sigmoid_(z):
-    """sigma(z) = (1 + tanh(z / 2)) / 2 in place: exact, overflow-free, one transcendental call."""
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
-    return z
-
-
-def check_lengths(lengths, batch, steps):
-    """lengths as an int64 array of shape (batch,) with 1 <= length <= steps (torch's rule)."""
-    lengths = np.asarray(lengths)
-    if not np.issubdtype(lengths.dtype, np.integer):
-        raise TypeError(f"lengths: expected integers, got dtype {lengths.dtype}")
-    if lengths.shape != (batch,):
-        raise ValueError(f"lengths: expected shape ({batch},) (one length per sequence), got {lengths.shape}")
-    if lengths.size and (lengths.min() < 1 or lengths.max() > steps):
-        raise ValueError(f"lengths: expected values in [1, {steps}] (the sequence length), "
-                         f"got min {lengths.min()} and max {lengths.max()}")
-    return lengths.astype(np.int64)
-
-
-def check_state(h, name, expected_shape):
-    if tuple(h.shape) != tuple(expected_shape):
-        raise ValueError(f"{name}: expected shape {tuple(expected_shape)} (num_layers, batch, hidden_size), "
-                         f"got {tuple(h.shape)}")
-
-
-def check_unsupported(dropout, bidirectional, proj_size=0):
-    if dropout != 0:
-        raise ValueError(f"dropout between layers is not supported: expected 0, got {dropout}")
-    if bidirectional:
-        raise ValueError("bidirectional is not supported: expected False, got True")
-    if proj_size != 0:
-        raise ValueError(f"proj_size is not supported: expected 0, got {proj_size}")
 
 
 class RecurrentBase(Module):
@@ -62,8 +26,11 @@ class RecurrentBase(Module):
 
     gates = 1  # rows of W_ih per hidden unit: 1 for the RNN, 4 (i, f, g, o) for the LSTM
 
-    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, dtype, rng):
+    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
+                 dtype, rng):
         super().__init__()
+        check_unsupported(dropout, bidirectional, proj_size)
+        self.dropout, self.bidirectional, self.proj_size = dropout, bidirectional, proj_size  # torch's defaults
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
@@ -158,14 +125,11 @@ class RecurrentBase(Module):
             self._grads[f"bias_ih_l{k}"] += db
             self._grads[f"bias_hh_l{k}"] += db
 
-    def extra_repr(self):
-        return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}"
-
 
 class RNN(RecurrentBase):
     """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu), per layer.
 
-    forward(x, h0=None, lengths=None) -> (output, h_n); x is (T, B, input_size)
+    forward(x, hx=None, *, lengths=None) -> (output, h_n); x is (T, B, input_size)
     ((B, T, input_size) with batch_first, or (T, input_size) unbatched), output holds the top
     layer's h_t for every t, h_n the last state of every layer, (num_layers, B, hidden_size).
     """
@@ -174,11 +138,10 @@ class RNN(RecurrentBase):
                  batch_first=False, dropout=0.0, bidirectional=False, *, dtype=np.float64, rng=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
-        check_unsupported(dropout, bidirectional)
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dtype, rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype, rng)
 
-    def forward(self, x, hx=None, lengths=None):
+    def forward(self, x, hx=None, *, lengths=None):
         x, (h0,), mask = self._prepare(x, [("h0", hx)], lengths)
         self.cache = []
         h_n = []
@@ -245,18 +208,6 @@ class RNN(RecurrentBase):
         self._accumulate(k, x, hs, da)
         return da @ W_ih, dh
 
-    @classmethod
-    def torch_config(cls, m):
-        check_unsupported(m.dropout, m.bidirectional)
-        return dict(input_size=m.input_size, hidden_size=m.hidden_size, num_layers=m.num_layers,
-                    nonlinearity=m.nonlinearity, bias=m.bias, batch_first=m.batch_first)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.RNN(self.input_size, self.hidden_size, self.num_layers, self.nonlinearity,
-                            bias=self.bias, batch_first=self.batch_first)
-
 
 class LSTM(RecurrentBase):
     """LSTM, per layer and time step (gate rows stacked i, f, g, o in W_ih, W_hh, b_ih, b_hh):
@@ -267,17 +218,17 @@ class LSTM(RecurrentBase):
         o = sigma(W_io x_t + W_ho h_{t-1} + b_o)    output gate
         c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
 
-    forward(x, (h0, c0)=None, lengths=None) -> (output, (h_n, c_n)).
+    forward(x, (h0, c0)=None, *, lengths=None) -> (output, (h_n, c_n)).
     """
 
     gates = 4
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, *, dtype=np.float64, rng=None):
-        check_unsupported(dropout, bidirectional, proj_size)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dtype, rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size,
+                         dtype, rng)
 
-    def forward(self, x, hx=None, lengths=None):
+    def forward(self, x, hx=None, *, lengths=None):
         if hx is None:
             hx = (None, None)
         elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
@@ -391,15 +342,3 @@ class LSTM(RecurrentBase):
         self._accumulate(k, x, hs, D)
         dx = (D.reshape(T * B, -1) @ W_ih).reshape(T, B, -1)
         return dx, dh, dc
-
-    @classmethod
-    def torch_config(cls, m):
-        check_unsupported(m.dropout, m.bidirectional, m.proj_size)
-        return dict(input_size=m.input_size, hidden_size=m.hidden_size, num_layers=m.num_layers,
-                    bias=m.bias, batch_first=m.batch_first)
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.LSTM(self.input_size, self.hidden_size, self.num_layers, bias=self.bias,
-                             batch_first=self.batch_first)

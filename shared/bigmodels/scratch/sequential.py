@@ -65,15 +65,14 @@ class Sequential(Module):
             if kind not in LAYERS:
                 raise TypeError(f"Sequential.from_torch: expected children among {sorted(LAYERS)}, "
                                 f"got {kind} at {name!r}")
-            if getattr(child, "approximate", "none") != "none":
-                raise ValueError(f"GELU at {name!r}: expected approximate='none', got {child.approximate!r}")
             children.append(LAYERS[kind].from_torch(child, dtype=dtype))
         return cls(*children).train(module.training)
 
-    def make_torch(self):
+    def to_torch(self):
+        """The equivalent torch.nn.Sequential of built-ins, holding a copy of these weights."""
         import torch
 
-        return torch.nn.Sequential(*(layer.make_torch() for layer in self))
+        return torch.nn.Sequential(*(layer.to_torch() for layer in self)).train(self.training)
 
     def __repr__(self):
         inner = "".join(f"\n  ({name}): {type(layer).__name__}" for name, layer in self._children.items())

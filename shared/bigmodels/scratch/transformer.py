@@ -13,7 +13,7 @@ import copy
 
 import numpy as np
 
-from ..checks import check_dtype, check_float_array, check_positive_int, check_probability
+from ..validate import check_dtype, check_float_array, check_positive_int, check_probability
 from . import functional as F
 from .attention import MultiheadAttention, causal_mask
 from .layers import Dropout, LayerNorm, Linear
@@ -44,22 +44,22 @@ class TransformerLayer(Module):
 
     def _init_common(self, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
                      batch_first, norm_first, bias, dtype, rng, n_norms):
-        self.d_model, self.nhead = check_positive_int(d_model, "d_model"), nhead
-        self.dim_feedforward = check_positive_int(dim_feedforward, "dim_feedforward")
-        self.dropout_p, self.activation = check_probability(dropout, "dropout"), activation
-        self.act, self.act_grad = F.get_activation(activation)
+        self.d_model = check_positive_int(d_model, "d_model")
+        check_positive_int(dim_feedforward, "dim_feedforward")
+        check_probability(dropout, "dropout")
         if activation not in ("relu", "gelu"):
             raise ValueError(f"activation: expected 'relu' or 'gelu', got {activation!r}")
-        self.layer_norm_eps, self.batch_first = layer_norm_eps, batch_first
-        self.norm_first, self.bias = norm_first, bias
+        self.activation = activation
+        self.act, self.act_grad = F.get_activation(activation)
+        self.norm_first, self.batch_first = norm_first, batch_first
         self.dtype = check_dtype(dtype)
         rng = default_rng(rng)
         kw = dict(dtype=dtype, rng=rng)
         self.self_attn = self.add_module(
-            "self_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first, **kw))
+            "self_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first=batch_first, **kw))
         if n_norms == 3:
             self.multihead_attn = self.add_module(
-                "multihead_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first, **kw))
+                "multihead_attn", MultiheadAttention(d_model, nhead, dropout, bias, batch_first=batch_first, **kw))
         self.linear1 = self.add_module("linear1", Linear(d_model, dim_feedforward, bias, **kw))
         self.dropout = self.add_module("dropout", Dropout(dropout, **kw))
         self.linear2 = self.add_module("linear2", Linear(dim_feedforward, d_model, bias, **kw))
@@ -86,24 +86,6 @@ class TransformerLayer(Module):
         grad = self.dropout.backward(self.linear2.backward(grad))
         return self.linear1.backward(grad * self.act_grad(self.h, self.a))
 
-    def _config(self):
-        return dict(d_model=self.d_model, nhead=self.nhead, dim_feedforward=self.dim_feedforward,
-                    dropout=self.dropout_p, activation=self.activation, layer_norm_eps=self.layer_norm_eps,
-                    batch_first=self.batch_first, norm_first=self.norm_first, bias=self.bias)
-
-    @classmethod
-    def torch_config(cls, m):
-        return dict(d_model=m.linear1.in_features, nhead=m.self_attn.num_heads,
-                    dim_feedforward=m.linear1.out_features, dropout=m.dropout.p,
-                    activation="gelu" if "gelu" in _name(m.activation) else "relu",
-                    layer_norm_eps=m.norm1.eps, batch_first=m.self_attn.batch_first,
-                    norm_first=m.norm_first, bias=m.linear1.bias is not None)
-
-
-def _name(activation):
-    """'gelu' for F.gelu or nn.GELU(), 'relu' for F.relu or nn.ReLU()."""
-    return getattr(activation, "__name__", type(activation).__name__).lower()
-
 
 class TransformerEncoderLayer(TransformerLayer):
     """x = Residual1(x, SelfAttention); x = Residual2(x, FeedForward). Like nn.TransformerEncoderLayer."""
@@ -129,11 +111,6 @@ class TransformerEncoderLayer(TransformerLayer):
         """Returns the gradient with respect to src."""
         g = self.residual2.backward(grad_output, lambda g: self._ff_backward(self.dropout2.backward(g)))
         return self.residual1.backward(g, lambda g: sum(self.self_attn.backward(self.dropout1.backward(g))))
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.TransformerEncoderLayer(**self._config())
 
 
 class TransformerDecoderLayer(TransformerLayer):
@@ -178,16 +155,9 @@ class TransformerDecoderLayer(TransformerLayer):
         g = self.residual1.backward(g, lambda g: sum(self.self_attn.backward(self.dropout1.backward(g))))
         return g, grad_memory[0]
 
-    def make_torch(self):
-        import torch
-
-        return torch.nn.TransformerDecoderLayer(**self._config())
-
 
 class Stack(Module):
     """num_layers deep copies of a layer, then an optional final LayerNorm (torch's layers.N, norm)."""
-
-    torch_options = {}  # extra arguments of the torch.nn built-in that to_torch makes
 
     def __init__(self, layer, num_layers, norm=None):
         super().__init__()
@@ -204,19 +174,14 @@ class Stack(Module):
         model.load_params({n: p.detach().cpu().numpy() for n, p in module.named_parameters()})
         return model.train(module.training)
 
-    def make_torch(self):
-        import torch
-
-        builtin = getattr(torch.nn, type(self).__name__)
-        norm = self.norm.make_torch() if self.norm is not None else None
-        return builtin(self.layers[0].make_torch(), self.num_layers, norm, **self.torch_options)
-
 
 class TransformerEncoder(Stack):
     """x = layer_N(...layer_1(src)), then norm. Like nn.TransformerEncoder."""
 
     layer_class = TransformerEncoderLayer
-    torch_options = {"enable_nested_tensor": False}  # no inference fast path: the same formulas
+
+    def __init__(self, encoder_layer, num_layers, norm=None):
+        super().__init__(encoder_layer, num_layers, norm)
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
@@ -235,6 +200,9 @@ class TransformerDecoder(Stack):
     """x = layer_N(...layer_1(tgt, memory), memory), then norm. Like nn.TransformerDecoder."""
 
     layer_class = TransformerDecoderLayer
+
+    def __init__(self, decoder_layer, num_layers, norm=None):
+        super().__init__(decoder_layer, num_layers, norm)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
@@ -261,8 +229,8 @@ class Transformer(Module):
     """
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                 dropout=0.1, activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False,
-                 bias=True, *, dtype=np.float64, rng=None):
+                 dropout=0.1, activation="relu", *, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
+                 bias=True, dtype=np.float64, rng=None):
         super().__init__()
         check_positive_int(d_model, "d_model")
         rng = default_rng(rng)
@@ -270,8 +238,6 @@ class Transformer(Module):
         cfg = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,
                    activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                    norm_first=norm_first, bias=bias, dtype=dtype, rng=rng)
-        self.config = {k: v for k, v in cfg.items() if k not in ("dtype", "rng")}
-        self.config.update(num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers)
         norm = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
         self.encoder = self.add_module("encoder", TransformerEncoder(
             TransformerEncoderLayer(**cfg), num_encoder_layers, norm))
@@ -298,13 +264,3 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz, dtype=np.float64):
         """The (sz, sz) causal mask: -inf above the diagonal."""
         return causal_mask(sz, dtype=dtype)
-
-    @classmethod
-    def torch_config(cls, m):
-        cfg = TransformerEncoderLayer.torch_config(m.encoder.layers[0])
-        return dict(cfg, num_encoder_layers=len(m.encoder.layers), num_decoder_layers=len(m.decoder.layers))
-
-    def make_torch(self):
-        import torch
-
-        return torch.nn.Transformer(**self.config)

@@ -11,7 +11,7 @@ tests/test_speech.py checks them against torch.stft and a DFT written as its sum
 
 import numpy as np
 
-from ..checks import check_number, check_positive_int, describe
+from ..validate import check_number, check_positive_int, describe
 from .synth import SAMPLE_RATE, Corpus, add_noise
 
 N_FFT, HOP, N_MELS, F_MIN = 256, 128, 32, 50.0  # 32 ms frames every 16 ms, 32 mel bands from 50 Hz

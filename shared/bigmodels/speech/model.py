@@ -1,62 +1,17 @@
-"""The spoken-word classifier (PyTorch and its NumPy twin) and the experiment (bigmodels.speech).
+"""The spoken-word experiment (bigmodels.speech): train the classifier, split voices, score words.
 
-The book's LSTM reads the log-mel frames; its outputs are averaged over time and mapped to one
-logit per word:  logits = W (1/T sum_t h_t) + b.
+The classifier is the book's LSTM over the log-mel frames, averaged over time and mapped to one
+logit per word (bigmodels.nn.SpeechLSTM; its NumPy twin is bigmodels.scratch.SpeechLSTM):
+logits = W (1/T sum_t h_t) + b.
 """
 
 import numpy as np
 import torch
 
-from .. import nn as bnn
-from .. import scratch
-from ..checks import check_float_array, check_labels, check_positive_int, describe
-from .features import N_MELS, noisy_set
+from ..nn.speech import SpeechLSTM
+from ..validate import check_labels, check_positive_int, describe
+from .features import noisy_set
 from .synth import HELD_OUT_VARIANTS, WORDS, Corpus
-
-
-class SpeechLSTM(torch.nn.Module):
-    """forward(frames (B, T, n_mels)) -> logits (B, n_classes):  W (1/T sum_t h_t) + b, h_t from an LSTM."""
-
-    def __init__(self, n_mels=N_MELS, hidden_size=64, n_classes=len(WORDS)):
-        super().__init__()
-        self.lstm = bnn.LSTM(n_mels, hidden_size, batch_first=True)
-        self.out = bnn.Linear(hidden_size, n_classes)
-
-    def forward(self, x):
-        if x.dim() != 3:
-            raise ValueError(f"x: expected (batch, frames, n_mels) log-mel frames, got {describe(x)}")
-        h, _ = self.lstm(x)
-        return self.out(h.mean(dim=1))
-
-
-class ScratchSpeechLSTM(scratch.Module):
-    """The same network in NumPy (same parameter names); backward(grad_logits) -> dL/dx."""
-
-    def __init__(self, n_mels=N_MELS, hidden_size=64, n_classes=len(WORDS), *, dtype=np.float64, rng=None):
-        super().__init__()
-        self.dtype = np.dtype(dtype)
-        self.lstm = self.add_module("lstm", scratch.LSTM(n_mels, hidden_size, batch_first=True, dtype=dtype,
-                                                         rng=rng))
-        self.out = self.add_module("out", scratch.Linear(hidden_size, n_classes, dtype=dtype, rng=rng))
-
-    def forward(self, x):
-        check_float_array(x, "x", ndim=3, dtype=self.dtype)
-        h, _ = self.lstm(x)
-        self.steps = h.shape[1]
-        return self.out(h.mean(axis=1))
-
-    def backward(self, grad_logits):
-        """The mean passes 1/T of its gradient to every step's output."""
-        g = self.out.backward(grad_logits)
-        grad_h = np.repeat(g[:, None, :] / self.steps, self.steps, axis=1)
-        return self.lstm.backward(grad_h)
-
-    @classmethod
-    def from_torch(cls, model, dtype=np.float64):
-        """The NumPy twin of a SpeechLSTM, holding a copy of its weights."""
-        twin = cls(model.lstm.input_size, model.lstm.hidden_size, model.out.out_features, dtype=dtype)
-        twin.load_params({name: p.detach().cpu().numpy() for name, p in model.named_parameters()})
-        return twin
 
 
 def train_classifier(X, y, epochs=12, hidden_size=64, lr=3e-3, batch_size=64, seed=0, verbose=False):

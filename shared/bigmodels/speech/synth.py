@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
-from ..checks import check_choice, check_float_array, check_number, check_positive_int, check_rng, describe
+from ..validate import check_choice, check_float_array, check_number, check_positive_int, check_rng, describe
 from ..data.datasets import debian_path
 from ..data.sources import MissingDataError, cached_arrays, data_dir
 

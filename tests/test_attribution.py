@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from bigmodels.explain import Chain, gradient_x_input, input_gradient, integrated_gradients, saliency
+from bigmodels.attribution import Chain, gradient_x_input, input_gradient, integrated_gradients, saliency
 from bigmodels.scratch import Linear, ReLU, Tanh
 from bigmodels.testing import assert_close
 

@@ -1,4 +1,8 @@
-"""Input validation with messages that name what was expected and what was given."""
+"""Input validation with messages that name what was expected and what was given.
+
+Shared by the NumPy (scratch) and PyTorch (nn) twins, so both refuse the same input with the same message.
+Duck-typed where both kinds of input arrive (`.shape`, `.dtype`): this module never imports torch.
+"""
 
 import numpy as np
 
@@ -243,3 +247,113 @@ def check_numbers(values, name):
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name}: expected a number or an array of numbers, got {describe(values)}")
     return array
+
+
+# -- recurrent layers (RNN, LSTM) -------------------------------------------------------------
+def check_unsupported(dropout, bidirectional, proj_size=0):
+    """The torch options the book's RNN and LSTM leave out must keep their defaults."""
+    if dropout != 0:
+        raise ValueError(f"dropout between layers is not supported: expected 0, got {dropout}")
+    if bidirectional:
+        raise ValueError("bidirectional is not supported: expected False, got True")
+    if proj_size != 0:
+        raise ValueError(f"proj_size is not supported: expected 0, got {proj_size}")
+
+
+def check_state(h, name, expected_shape):
+    """An initial state h0 or c0 of shape (num_layers, batch, hidden_size) ((num_layers, hidden_size) unbatched)."""
+    if tuple(h.shape) != tuple(expected_shape):
+        raise ValueError(f"{name}: expected shape {tuple(expected_shape)} (num_layers, batch, hidden_size), "
+                         f"got {tuple(h.shape)}")
+
+
+def check_lengths(lengths, batch, steps):
+    """lengths as an int64 array of shape (batch,) with 1 <= length <= steps (torch's rule)."""
+    lengths = np.asarray(lengths)
+    if not np.issubdtype(lengths.dtype, np.integer):
+        raise TypeError(f"lengths: expected integers, got dtype {lengths.dtype}")
+    if lengths.shape != (batch,):
+        raise ValueError(f"lengths: expected shape ({batch},) (one length per sequence), got {lengths.shape}")
+    if lengths.size and (lengths.min() < 1 or lengths.max() > steps):
+        raise ValueError(f"lengths: expected values in [1, {steps}] (the sequence length), "
+                         f"got min {lengths.min()} and max {lengths.max()}")
+    return lengths.astype(np.int64)
+
+
+# -- attention ---------------------------------------------------------------------------------
+def batch_axes_broadcast(query, key, value):
+    """Whether the leading (batch) axes of query, key and value broadcast together."""
+    try:
+        np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2]), tuple(value.shape[:-2]))
+    except ValueError:
+        return False
+    return True
+
+
+def check_broadcast(mask, shape, name):
+    """Raise ValueError unless mask broadcasts to the scores' shape (N, H, L, S)."""
+    try:
+        np.broadcast_shapes(tuple(mask.shape), tuple(shape))
+    except ValueError:
+        raise ValueError(f"{name}: shape {tuple(mask.shape)} does not broadcast to the attention scores "
+                         f"(batch, heads, target length, source length) = {tuple(shape)}") from None
+
+
+def check_length(length, max_len):
+    """A sequence no longer than the positional table (GPT's block_size)."""
+    if length > max_len:
+        raise ValueError(f"sequence length {length} exceeds the positional table's max_len (block_size) {max_len}")
+
+
+def check_flag(value, name):
+    """value must be True or False (a bool, not a truthy object)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return value
+
+
+# -- token ids and the GPT ---------------------------------------------------------------------
+def check_token_ids(ids, name="ids"):
+    """A (batch, time) integer array or tensor of token ids with batch, time >= 1 (the range is the embedding's)."""
+    if len(getattr(ids, "shape", ())) != 2 or not has_integer_dtype(ids) or 0 in ids.shape:
+        raise ValueError(f"{name}: expected a (batch, time) integer array of token ids, got {describe(ids)}")
+    return ids
+
+
+def check_config(config):
+    """Every size of a GPTConfig a positive int, n_embd divisible by n_head, dropout in [0, 1)."""
+    for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
+        check_positive_int(getattr(config, name, None), f"config.{name}")
+    if config.n_embd % config.n_head:
+        raise ValueError(f"config.n_embd: expected a value divisible by n_head={config.n_head}, got {config.n_embd}")
+    check_probability(config.dropout, "config.dropout")
+    return config
+
+
+def check_idx(idx, config, crop=False):
+    """idx must be integer (B, T) with 1 <= T and T <= block_size unless generate crops it (token range is checked
+    by the embedding: see lookup_tokens)."""
+    if not has_integer_dtype(idx):
+        raise TypeError(f"idx: expected an integer array (batch, time) of token ids, got {describe(idx)}")
+    if idx.ndim != 2:
+        raise ValueError(f"idx: expected shape (batch, time), got {tuple(idx.shape)}")
+    if idx.shape[1] == 0:
+        raise ValueError(f"idx: expected at least one time step, got shape {tuple(idx.shape)}")
+    if idx.shape[1] > config.block_size and not crop:
+        raise ValueError(f"idx: sequence length {idx.shape[1]} exceeds block_size {config.block_size}")
+
+
+def lookup_tokens(wte, idx):
+    """wte(idx), its out-of-range error naming idx (the embedding scans the ids once, so idx is not scanned twice)."""
+    try:
+        return wte(idx)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"idx: {error}") from None
+
+
+def check_generate(max_new_tokens, temperature, top_k):
+    """generate's arguments: max_new_tokens >= 0, temperature > 0, top_k None or >= 1."""
+    check_positive_int(max_new_tokens, "max_new_tokens", minimum=0)
+    check_number(temperature, "temperature", low=0, low_open=True, finite=True)
+    if top_k is not None:
+        check_positive_int(top_k, "top_k")

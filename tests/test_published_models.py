@@ -1,6 +1,6 @@
 import pytest
 
-from bigmodels.landmarks import LANDMARKS, by_year, growth_factor
+from bigmodels.data.published_models import LANDMARKS, by_year, growth_factor
 
 
 def test_table_is_sorted_by_year():

@@ -13,7 +13,7 @@ returning the input gradient) and on a torch module; `input_gradient` picks the 
 
 import numpy as np
 
-from .checks import check_finite, check_positive_int, describe
+from .validate import check_finite, check_positive_int, describe
 
 
 class Chain:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from . import nn, training
-from .checks import check_positive_int, check_sizes, describe
+from .validate import check_positive_int, check_sizes, describe
 
 SIZES = (784, 64, 64, 10)
 EPOCHS = 10
