@@ -14,8 +14,10 @@ import torch
 
 from bigmodels import compress
 from bigmodels.data import load_mnist5k
+from bigmodels.nn import MLP
 from bigmodels.notebook import setup
 from bigmodels.scale import count_parameters
+from bigmodels.training import score
 
 
 def main():
@@ -27,9 +29,10 @@ def main():
     setup()
     d = load_mnist5k()
     Xtr, ytr, Xte, yte = map(torch.from_numpy, (d.X_train, d.y_train, d.X_test, d.y_test))
-    base = compress.mlp([784, args.hidden, 10])
+    torch.manual_seed(0)
+    base = MLP([784, args.hidden, 10])
     compress.train_classifier(base, Xtr, ytr, steps=args.steps)
-    acc = lambda m: compress.accuracy(m, Xte, yte)  # noqa: E731
+    acc = lambda m: score(m, Xte, yte)  # noqa: E731
     batch = Xte[:256]
 
     rows = [("dense float32", 4 * count_parameters(base), acc(base), compress.latency_ms(base, batch))]
@@ -50,12 +53,13 @@ def main():
         print(f"{name:36s} {size:9d} {a:9.4f} {ms:8.3f}")
 
     print(f"\ndistillation: teacher {count_parameters(base)} params, student 784-12-10 "
-          f"{count_parameters(compress.mlp([784, 12, 10]))} params, T=4, alpha=0.5")
+          f"{count_parameters(MLP([784, 12, 10]))} params, T=4, alpha=0.5")
     for n in (1000, len(ytr)):
         res = {"labels only": [], "distilled": []}
         for seed in range(args.seeds):
             for name, teacher in (("labels only", None), ("distilled", base)):
-                s = compress.mlp([784, 12, 10], seed=seed)
+                torch.manual_seed(seed)
+                s = MLP([784, 12, 10])
                 compress.train_classifier(s, Xtr[:n], ytr[:n], steps=args.steps, seed=seed, teacher=teacher,
                                           temperature=4.0, alpha=0.5)
                 res[name].append(acc(s))

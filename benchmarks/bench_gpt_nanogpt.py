@@ -70,8 +70,9 @@ import torch
 
 from bigmodels.data import load_shakespeare
 from bigmodels.nn.gpt import GPT, GPTConfig
+from bigmodels.data.lm import encode_chars
 from bigmodels.results import report
-from bigmodels.scratch.gpt import encode_chars, get_batch
+from bigmodels.training import estimate_loss, train_lm
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 TARGET_VAL_LOSS = 1.88
@@ -95,27 +96,14 @@ def split_fold(text, fold):
     return text[:start] + text[end:], text[start:end]
 
 
-@torch.no_grad()
-def sampled_loss(model, data, batches, rng):
+def sampled_loss(model, ids, batches, rng):
     """nanoGPT's estimate_loss: mean loss over `batches` random batches of BATCH_SIZE windows."""
-    model.eval()
-    losses = [model(*(torch.from_numpy(a) for a in get_batch(data, BLOCK_SIZE, BATCH_SIZE, rng)))[1].item()
-              for _ in range(batches)]
-    model.train()
-    return float(np.mean(losses))
+    return estimate_loss(model, torch.from_numpy(ids), BLOCK_SIZE, BATCH_SIZE, batches=batches, rng=rng)
 
 
-@torch.no_grad()
-def whole_text_loss(model, data, batch_size=256):
-    """Mean next-character loss over every non-overlapping BLOCK_SIZE window of data (no sampling)."""
-    model.eval()
-    n = (len(data) - 1) // BLOCK_SIZE
-    x = torch.from_numpy(data[:n * BLOCK_SIZE].reshape(n, BLOCK_SIZE))
-    y = torch.from_numpy(data[1:n * BLOCK_SIZE + 1].reshape(n, BLOCK_SIZE))
-    total = sum(model(x[i:i + batch_size], y[i:i + batch_size])[1].item() * len(x[i:i + batch_size])
-                for i in range(0, n, batch_size))
-    model.train()
-    return total / n
+def whole_text_loss(model, ids):
+    """Mean next-character loss over every non-overlapping BLOCK_SIZE window of ids (no sampling)."""
+    return estimate_loss(model, torch.from_numpy(ids), BLOCK_SIZE, batch_size=256)
 
 
 def eval_interval(max_iters):
@@ -130,32 +118,29 @@ def make_model(vocab_size, fused=False):
 
 
 def train(train_ids, vocab_size, seed, max_iters, fused=False, eval_ids=None):
-    """nanoGPT's CPU recipe from torch.manual_seed(seed); returns (model, wall seconds).
+    """nanoGPT's CPU recipe from torch.manual_seed(seed), with the book's trainer; returns (model, wall seconds).
 
     With eval_ids = (train_ids, val_ids), it also estimates both losses from NANOGPT_EVAL_ITERS
-    batches every 250 iterations and at the end, as nanoGPT's CPU command does (timed with the rest).
+    batches before training, every 250 iterations and at the end, as nanoGPT's CPU command does (timed with
+    the rest; the estimates draw from the same generator as the batches, as before).
     """
     start = time.perf_counter()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = make_model(vocab_size, fused)
     optimizer = model.configure_optimizer(weight_decay=0.1, learning_rate=1e-3, betas=(0.9, 0.99))
-    for it in range(max_iters + 1 if eval_ids else max_iters):
-        if eval_ids and it % eval_interval(max_iters) == 0:
-            model.estimates = [sampled_loss(model, ids, NANOGPT_EVAL_ITERS, rng) for ids in eval_ids]
-            if it == max_iters:
-                break
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(it, decay_iters=max_iters)
-        x, y = (torch.from_numpy(a) for a in get_batch(train_ids, BLOCK_SIZE, BATCH_SIZE, rng))
-        _, loss = model(x, y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        if it % 500 == 0 or it == max_iters - 1:
-            print(f"  seed {seed} iter {it:5d}  train loss {loss.item():.4f}  {time.perf_counter() - start:6.1f} s",
-                  flush=True)
+
+    def estimate(it):
+        model.estimates = [sampled_loss(model, ids, NANOGPT_EVAL_ITERS, rng) for ids in eval_ids]
+        print(f"  seed {seed} iter {it:5d}  train est. {model.estimates[0]:.4f}  val est. {model.estimates[1]:.4f}"
+              f"  {time.perf_counter() - start:6.1f} s", flush=True)
+
+    evaluation = {}
+    if eval_ids:
+        estimate(0)
+        evaluation = dict(eval_every=eval_interval(max_iters), on_eval=estimate)
+    train_lm(model, torch.from_numpy(train_ids), max_iters, BATCH_SIZE, optimizer, rng, block_size=BLOCK_SIZE,
+             lr_schedule=lambda it: learning_rate(it, decay_iters=max_iters), clip=1.0, **evaluation)
     return model, time.perf_counter() - start
 
 

@@ -20,7 +20,7 @@ from bigmodels.nn.gpt import GPTConfig
 from bigmodels.notebook import setup
 from bigmodels.results import report
 from bigmodels.scale.scaling import train_for_scaling, train_gpt_for_scaling
-from bigmodels.scratch.gpt import encode_chars
+from bigmodels.data.lm import encode_chars
 
 OUT = pathlib.Path(__file__).resolve().parent / "results" / "scaling.json"
 BLOCK, BATCH = 64, 16

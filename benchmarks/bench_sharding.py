@@ -17,11 +17,11 @@ import time
 
 import torch
 
-from bigmodels import compress
+from bigmodels.nn import MLP
 from bigmodels.data import load_shakespeare
 from bigmodels.results import report
 from bigmodels.scale import checkpointed, parallel, sharding
-from bigmodels.scratch.gpt import encode_chars
+from bigmodels.data.lm import encode_chars
 
 
 def step_seconds(forward, x, repeats):
@@ -57,7 +57,8 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     torch.manual_seed(0)
-    deep = compress.mlp([256] * 17, seed=0)
+    torch.manual_seed(0)
+    deep = MLP([256] * 17)
     x = torch.randn(128, 256)
     plain = step_seconds(deep, x, args.repeats)
     print("command: python benchmarks/bench_sharding.py " + " ".join(sys.argv[1:]))

@@ -84,6 +84,8 @@ def main():
     n_dict = round(args.batch * args.dict_share)
     start, running = time.perf_counter(), []
     val_subset = (val[0][:300], val[1][:300])
+    # written out: sentence pairs are tokenized and batched per step (translation_loss), with dictionary
+    # entries mixed in; neither of the book's trainers takes text
     for step in range(1, args.steps + 1):
         model.train()
         rows = rng.sample(range(len(train[0])), args.batch - n_dict)

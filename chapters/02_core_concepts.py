@@ -45,10 +45,10 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bigmodels.classical import (accuracy, fit_classifier, mlp_parameter_count,
-                                 stratified_subset)
 from bigmodels.data import (load_digits, load_mnist5k, load_rotten_tomatoes,
-                            tokenize_words)
+                            stratified_subset, tokenize_words)
+from bigmodels.scale.params import mlp_parameter_count
+from bigmodels.training import fit, score
 from bigmodels.nn import MLP
 from bigmodels.nn.layers import Linear
 
@@ -95,7 +95,7 @@ vectorizer = CountVectorizer(min_df=2)
 counts_train = vectorizer.fit_transform(reviews.X_train)
 learned = LogisticRegression(max_iter=1000, C=0.5).fit(counts_train, reviews.y_train)
 counts_test = vectorizer.transform(reviews.X_test)
-learned_accuracy = accuracy(learned, counts_test, reviews.y_test)
+learned_accuracy = score(learned, counts_test, reviews.y_test)
 print(f"learned bag of words ({len(vectorizer.vocabulary_):,d} words): "
       f"test accuracy {learned_accuracy:.3f}")
 weights = learned.coef_[0]
@@ -151,19 +151,21 @@ STEPS, LR = 1500, 3e-3
 
 
 def train_mlp(sizes, X, y, steps=STEPS, batch_size=64, seed=0):
-    """An MLP trained for about `steps` mini-batch updates (whole epochs, >= 1)."""
+    """An MLP trained by AdamW on the cross-entropy for `steps` mini-batch updates."""
     torch.manual_seed(seed)
-    epochs = max(1, -(-steps * batch_size // len(X)))
-    return fit_classifier(MLP(sizes), X, y, epochs=epochs, lr=LR, batch_size=batch_size,
-                          seed=seed)
+    model = MLP(sizes)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.0)
+    fit(model, torch.nn.CrossEntropyLoss(), optimizer, X, y, steps=steps,
+        batch_size=batch_size, seed=seed, accuracy=False, verbose=False)
+    return model.eval()
 
 
 train_acc, test_acc, params = [], [], []
 for width in widths:
     model = train_mlp([64, width, 10], digits.X_train, digits.y_train)
     params.append(mlp_parameter_count([64, width, 10]))
-    train_acc.append(accuracy(model, digits.X_train, digits.y_train))
-    test_acc.append(accuracy(model, digits.X_test, digits.y_test))
+    train_acc.append(score(model, digits.X_train, digits.y_train))
+    test_acc.append(score(model, digits.X_test, digits.y_test))
     print(f"width {width:4d} ({params[-1]:6,d} parameters): "
           f"train {train_acc[-1]:.3f}  test {test_acc[-1]:.3f}")
 
@@ -234,7 +236,7 @@ depth_acc = {}
 for depth, sizes in depth_sizes.items():
     models = [train_mlp(sizes, mnist.X_train, mnist.y_train, steps=600, seed=seed)
               for seed in SEEDS]
-    depth_acc[depth] = [accuracy(model, mnist.X_test, mnist.y_test) for model in models]
+    depth_acc[depth] = [score(model, mnist.X_test, mnist.y_test) for model in models]
 for depth, accs in depth_acc.items():
     print(f"{depth} hidden layer(s): test accuracy {np.mean(accs):.3f} (seeds: "
           + ", ".join(f"{a:.3f}" for a in accs) + ")")
@@ -302,11 +304,8 @@ for name, sizes in saw_sizes.items():
         torch.manual_seed(seed)
         model = MLP(sizes)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-        for _ in range(1500):
-            loss = ((model(x_train) - y_train) ** 2).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        fit(model, torch.nn.MSELoss(), optimizer, x_train, y_train, epochs=1500,
+            batch_size=len(x_train), seed=seed, accuracy=False, verbose=False)
         with torch.no_grad():
             prediction = model(x_grid).numpy()
         saw_error[name].append(float(np.mean((prediction - sawtooth(grid, 3)) ** 2)))
@@ -382,7 +381,7 @@ for width in model_widths:
         rows = stratified_subset(mnist.y_train, n)
         model = train_mlp([784, width, 10], mnist.X_train[rows], mnist.y_train[rows],
                           steps=600)
-        grid[width, n] = accuracy(model, mnist.X_test, mnist.y_test)
+        grid[width, n] = score(model, mnist.X_test, mnist.y_test)
     row = "  ".join(f"n={n}: {grid[width, n]:.3f}" for n in data_sizes)
     print(f"width {width:3d}:", row)
 
@@ -491,8 +490,8 @@ print(mlp_parameter_count(sizes), sum(p.numel() for p in MLP(sizes).parameters()
 # images) checks the answer
 rows = stratified_subset(digits.y_train, 150)
 small = train_mlp([64, 256, 10], digits.X_train[rows], digits.y_train[rows])
-small_train = accuracy(small, digits.X_train[rows], digits.y_train[rows])
-small_test = accuracy(small, digits.X_test, digits.y_test)
+small_train = score(small, digits.X_train[rows], digits.y_train[rows])
+small_test = score(small, digits.X_test, digits.y_test)
 print(f"150 images: train {small_train:.3f}, test {small_test:.3f} "
       f"(all {len(digits.X_train):,d}: train {train_acc[-1]:.3f}, "
       f"test {test_acc[-1]:.3f})")

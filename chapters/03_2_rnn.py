@@ -57,6 +57,7 @@ import torch
 from bigmodels import nn as bnn
 from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
+from bigmodels.data.lm import decode_chars, encode_chars, get_batch
 from bigmodels.notebook import show_source
 from bigmodels.testing import rel_error
 
@@ -255,16 +256,10 @@ assert all(np.all(np.diff(np.log(norms[r][1:])) < 0.1) for r in (0.5, 0.9))
 # %%
 text = load_shakespeare()
 train_text, val_text = train_val_text(text)
-# one code point per character
-codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-alphabet = np.unique(codes)
-ids = np.searchsorted(alphabet, codes)
-train_ids, val_ids = ids[: len(train_text)], ids[len(train_text):]
-vocab_size = len(alphabet)
-
-
-def decode(seq):
-    return "".join(chr(alphabet[i]) for i in seq)
+ids, chars = encode_chars(text)  # the book's one character tokenizer: ids in the sorted set
+train_ids = torch.from_numpy(ids[: len(train_text)])
+val_ids = torch.from_numpy(ids[len(train_text):])
+vocab_size = len(chars)
 
 
 print(f"{len(text):,} characters, {vocab_size} distinct; "
@@ -289,7 +284,7 @@ class CharRNN(torch.nn.Module):
 def sample(model, prompt, length, seed=0, temperature=0.8):
     """Feed the prompt, then draw `length` characters one at a time (seeded)."""
     generator = torch.Generator().manual_seed(seed)
-    ids = torch.from_numpy(np.searchsorted(alphabet, [ord(c) for c in prompt]))[None]
+    ids = torch.from_numpy(encode_chars(prompt, chars)[0])[None]
     out = []
     with torch.no_grad():
         logits, h = model(ids)
@@ -298,18 +293,11 @@ def sample(model, prompt, length, seed=0, temperature=0.8):
             nxt = torch.multinomial(probs, 1, generator=generator)
             out.append(int(nxt))
             logits, h = model(nxt[None], h)
-    return prompt + decode(out)
+    return prompt + decode_chars(out, chars)
 
 
-def windows(data, starts, length):
-    """Inputs data[s : s + length] and targets data[s + 1 : s + length + 1]."""
-    idx = starts[:, None] + np.arange(length + 1)
-    chunk = torch.from_numpy(data[idx])
-    return chunk[:, :-1], chunk[:, 1:]
-
-
-val_starts = np.random.default_rng(1).integers(0, len(val_ids) - 257, 32)
-val_x, val_y = windows(val_ids, val_starts, 256)
+# 32 fixed validation windows of 256 characters (get_batch: inputs and next-character targets)
+val_x, val_y = get_batch(val_ids, 256, 32, np.random.default_rng(1))
 
 
 def val_loss(model):
@@ -345,9 +333,10 @@ optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
 rng = np.random.default_rng(0)
 initial_val = val_loss(model)
 start = time.perf_counter()
+# the loop is written out here, the book's first language-model training loop; later chapters
+# call the same steps as bigmodels.training.train_lm
 for step in range(1, steps + 1):
-    starts = rng.integers(0, len(train_ids) - length - 1, batch)
-    x, y = windows(train_ids, starts, length)
+    x, y = get_batch(train_ids, length, batch, rng)
     logits, _ = model(x)
     loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab_size),
                                            y.reshape(-1))
@@ -493,8 +482,10 @@ tbptt = CharRNN(vocab_size)
 opt = torch.optim.Adam(tbptt.parameters(), lr=3e-3)
 offsets = np.random.default_rng(0).integers(0, len(train_ids) - 20 * 64 - 1, 32)
 h = None
+# written out: consecutive windows (not random ones) and the carried, detached state are the point
 for step in range(20):  # 20 consecutive windows of 64 characters per stream
-    x, y = windows(train_ids, offsets + 64 * step, 64)
+    starts = torch.from_numpy(offsets + 64 * step)[:, None] + torch.arange(65)
+    x, y = train_ids[starts[:, :-1]], train_ids[starts[:, 1:]]
     logits, h = tbptt(x, h)
     h = h.detach()
     loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab_size),

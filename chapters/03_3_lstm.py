@@ -47,6 +47,7 @@ import torch
 from bigmodels import nn as bnn
 from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
+from bigmodels.data.lm import encode_chars, get_batch
 from bigmodels.notebook import show_source
 from bigmodels.scratch.optim import Adam, clip_grad_norm_
 from bigmodels.testing import rel_error
@@ -335,6 +336,7 @@ def train_memory(kind, gap, steps=300, hidden=32, seed=0, forget_bias=3.0):
         layer.params["bias_hh_l0"][hidden : 2 * hidden] += forget_bias
     model = LastStepClassifier(layer, SYMBOLS, rng)
     optimizer, loss = Adam(model, lr=1e-2), scratch.CrossEntropyLoss()
+    # written out: the NumPy models' explicit backward is the lesson
     for _ in range(steps):
         x, y = memory_batch(rng, 128, gap)
         loss(model(x), y)
@@ -389,11 +391,9 @@ assert min(accuracy["LSTM"][2:]) > 0.9
 # training losses: their last digits vary by CPU; the assert at the end checks the claim
 text = load_shakespeare()
 train_text, val_text = train_val_text(text)
-codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-alphabet = np.unique(codes)
-ids = np.searchsorted(alphabet, codes)
+ids, chars = encode_chars(text)
 train_ids = ids[: len(train_text)]
-V = len(alphabet)
+V = len(chars)
 
 
 class CharLSTM(scratch.Module):
@@ -425,10 +425,10 @@ class CharLSTM(scratch.Module):
 rng = np.random.default_rng(0)
 char_model = CharLSTM(V, rng=rng)
 optimizer, loss = Adam(char_model, lr=1e-2), scratch.CrossEntropyLoss()
+# written out, as in chapter 3.2, now with the NumPy model's explicit backward
 for step in range(1, 401):
-    starts = rng.integers(0, len(train_ids) - 65, 32)
-    chunk = train_ids[starts[:, None] + np.arange(65)]
-    value = loss(char_model(chunk[:, :-1]), chunk[:, 1:].reshape(-1))
+    x, y = get_batch(train_ids, 64, 32, rng)
+    value = loss(char_model(x), y.reshape(-1))
     char_model.zero_grad()
     char_model.backward(loss.backward())
     clip_grad_norm_(char_model, 1.0)
@@ -448,7 +448,7 @@ assert value < 2.3  # well below the uniform guess
 reader = bnn.LSTM.from_torch(char_model.lstm.to_torch()).float()
 embed = torch.from_numpy(char_model.embed.params["weight"]).float()
 line = "And what is he that now will stand and fight?"
-line_ids = torch.from_numpy(np.searchsorted(alphabet, [ord(c) for c in line]))
+line_ids = torch.from_numpy(encode_chars(line, chars)[0])
 with torch.no_grad():
     _, _, gates = reader(embed[line_ids][None], return_gates=True)
 i_gate, f_gate, g_cand, o_gate = gates[0][:, :, 0].numpy()  # each (time, hidden)

@@ -54,8 +54,9 @@ from bigmodels import scratch
 from bigmodels.data import load_shakespeare, train_val_text
 from bigmodels.notebook import show_source
 from bigmodels.scratch.attention import sinusoidal_table
-from bigmodels.scratch.gpt import encode_chars, get_batch
+from bigmodels.data.lm import encode_chars, get_batch
 from bigmodels.testing import rel_error
+from bigmodels.training import estimate_loss, train_lm
 
 
 def t64(a):
@@ -533,6 +534,7 @@ seq2seq = bnn.Seq2SeqTransformer(
 opt = torch.optim.Adam(seq2seq.parameters(), lr=1e-3)
 train_rng = np.random.default_rng(0)
 start = time.perf_counter()
+# written out: teacher forcing (the decoder reads the target shifted right) is the lesson
 for step in range(160):
     src, tgt_in, tgt = reversal_batch(64, train_rng)
     loss = torch.nn.functional.cross_entropy(
@@ -627,26 +629,14 @@ print(
 )
 
 
-def train_lm(config, steps, lr, batch_size, seed=0, clip=None):
-    """Adam at a constant learning rate; returns the model and the per-step losses."""
+def train_gpt(config, steps, lr, batch_size, seed=0, clip=None):
+    """A fresh GPT, Adam at a constant learning rate; returns it and the per-step losses."""
     torch.manual_seed(seed)
-    batches = np.random.default_rng(seed)
     model = bnn.GPT(config)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        x, y = (
-            torch.from_numpy(a)
-            for a in get_batch(train_ids, config.block_size, batch_size, batches)
-        )
-        _, loss = model(x, y)
-        opt.zero_grad()
-        loss.backward()
-        if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        losses.append(loss.item())
-    return model, np.array(losses)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = train_lm(model, torch.from_numpy(train_ids), steps, batch_size, optimizer,
+                      np.random.default_rng(seed), clip=clip)
+    return model, losses
 
 
 # %% [markdown]
@@ -686,7 +676,7 @@ config = bnn.GPTConfig(
     block_size=32, vocab_size=len(chars), n_layer=4, n_head=4, n_embd=64
 )
 start = time.perf_counter()
-gpt, losses = train_lm(config, steps=200, lr=3e-3, batch_size=16, clip=1.0)
+gpt, losses = train_gpt(config, steps=200, lr=3e-3, batch_size=16, clip=1.0)
 print(
     f"{time.perf_counter() - start:.1f} s,",
     f"{sum(p.numel() for p in gpt.parameters()):,} parameters",
@@ -721,24 +711,9 @@ assert (
 
 # %% tags=["nbval-ignore-output"]
 # a trained loss: its last digits vary by CPU; the assert checks the claim
-@torch.no_grad()
-def mean_loss(model, ids, batches=50, seed=0):
-    rng = np.random.default_rng(seed)
-    model.eval()
-    values = [
-        model(
-            *(
-                torch.from_numpy(a)
-                for a in get_batch(ids, model.config.block_size, 16, rng)
-            )
-        )[1].item()
-        for _ in range(batches)
-    ]
-    model.train()
-    return float(np.mean(values))
-
-
-val_loss = mean_loss(gpt, val_ids)
+# the mean over 50 random batches of 16 windows
+val_loss = estimate_loss(gpt, torch.from_numpy(val_ids), config.block_size, 16, batches=50,
+                         rng=np.random.default_rng(0))
 print(
     f"validation loss {val_loss:.2f} nats after 200 steps",
     f"(uniform: {math.log(len(chars)):.2f})",

@@ -47,12 +47,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from bigmodels import compress
 from bigmodels import pretraining as pt
 from bigmodels.data import load_chinese_reviews, load_rotten_tomatoes
 from bigmodels.data.unlabelled import unlabelled_chinese, unlabelled_english
 from bigmodels.notebook import show_source
 from bigmodels.data.published_models import LANDMARKS
+from bigmodels.nn import MLP
 from bigmodels.nn.gpt import GPT, GPTConfig
 from bigmodels.results import benchmark_result
 from bigmodels.scale import count_parameters
@@ -71,8 +71,8 @@ show_source(count_parameters)
 # %%
 gpt_config = GPTConfig(block_size=32, vocab_size=64, n_layer=2, n_head=2, n_embd=32)
 book_models = {
-    "MLP 784-128-10 (ch. 6.5)": compress.mlp([784, 128, 10]),
-    "student MLP 784-12-10 (ch. 6.5)": compress.mlp([784, 12, 10]),
+    "MLP 784-128-10 (ch. 6.5)": MLP([784, 128, 10]),
+    "student MLP 784-12-10 (ch. 6.5)": MLP([784, 12, 10]),
     "tiny GPT 2x32 (torch)": GPT(gpt_config),
     "tiny GPT 2x32 (NumPy)": ScratchGPT(gpt_config),
     "LSTM language model (§6.2)": pt.load_pretrained("english")[0],

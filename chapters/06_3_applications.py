@@ -150,6 +150,8 @@ if HAVE_DATA:
     optimizer = torch.optim.AdamW(demo.parameters(), lr=3e-3)
     rng = np.random.default_rng(0)
     losses = []
+    # written out: sentence pairs are tokenized and batched per step (translation_loss);
+    # neither of the book's trainers takes text
     for step in range(1, 31):
         rows = rng.choice(len(train[0]), 32, replace=False)
         de, en = [train[0][i] for i in rows], [train[1][i] for i in rows]

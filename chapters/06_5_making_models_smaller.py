@@ -48,8 +48,10 @@ import torch
 
 from bigmodels import compress
 from bigmodels.data import load_mnist5k
+from bigmodels.nn import MLP
 from bigmodels.notebook import show_source
 from bigmodels.scale import count_parameters
+from bigmodels.training import score
 
 # %% [markdown]
 # ## The model to compress
@@ -61,9 +63,10 @@ from bigmodels.scale import count_parameters
 data = load_mnist5k()
 X_train, y_train = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)
 X_test, y_test = torch.from_numpy(data.X_test), torch.from_numpy(data.y_test)
-base = compress.mlp([784, 128, 10], seed=0)
+torch.manual_seed(0)
+base = MLP([784, 128, 10])
 compress.train_classifier(base, X_train, y_train, steps=600, batch_size=64, lr=1e-3)
-base_acc = compress.accuracy(base, X_test, y_test)
+base_acc = score(base, X_test, y_test)
 print(data, "| parameters:", count_parameters(base))
 
 # %% tags=["nbval-ignore-output"]
@@ -147,11 +150,11 @@ after_tune, tuned_models = [], []
 for s in sparsities:
     for m in methods:
         pruned = compress.prune_model(copy.deepcopy(base), s, m)
-        after_prune[m].append(compress.accuracy(pruned, X_test, y_test))
+        after_prune[m].append(score(pruned, X_test, y_test))
     tuned = compress.prune_model(copy.deepcopy(base), s, "global")
     compress.train_classifier(tuned, X_train, y_train, steps=100, lr=5e-4, seed=1)
     tuned_models.append(compress.finalize(tuned))
-    after_tune.append(compress.accuracy(tuned, X_test, y_test))
+    after_tune.append(score(tuned, X_test, y_test))
     print(
         f"sparsity {s:.2f}: "
         + ", ".join(f"{m} {after_prune[m][-1]:.3f}" for m in methods)
@@ -271,7 +274,7 @@ assert np.allclose(y_int, y_deq, rtol=1e-12, atol=1e-12)
 # the summary
 fake_acc = {}
 for bits in (8, 4, 2):
-    fake_acc[bits] = compress.accuracy(
+    fake_acc[bits] = score(
         compress.fake_quantize_model(base, bits, per_channel=True), X_test, y_test
     )
     print(f"int{bits} weights (per channel): test accuracy {fake_acc[bits]:.4f}")
@@ -288,7 +291,7 @@ assert base_acc - fake_acc[4] < 0.02 and base_acc - fake_acc[2] > 0.1
 
 # %%
 quantized = compress.dynamic_quantize(base)
-q_acc = compress.accuracy(quantized, X_test, y_test)
+q_acc = score(quantized, X_test, y_test)
 float_weight_bytes = sum(base[i].weight.numel() * 4 for i in (0, 2))
 int8_weight_bytes = sum(
     m._packed_params._weight_bias()[0].int_repr().numel()
@@ -360,7 +363,7 @@ show_source(compress.distillation_loss)
 
 # %%
 n_small, seeds = 1000, [0, 1, 2]
-student_params = count_parameters(compress.mlp([784, 12, 10]))
+student_params = count_parameters(MLP([784, 12, 10]))
 print(
     f"teacher {count_parameters(base)} parameters, student {student_params} "
     f"({student_params / count_parameters(base):.3f} of the teacher)"
@@ -373,7 +376,8 @@ assert student_params <= count_parameters(base) / 10
 results, students = {"labels only": [], "distilled": []}, {}
 for seed in seeds:
     for name, teacher in (("labels only", None), ("distilled", base)):
-        student = compress.mlp([784, 12, 10], seed=seed)
+        torch.manual_seed(seed)
+        student = MLP([784, 12, 10])
         compress.train_classifier(
             student,
             X_train[:n_small],
@@ -384,7 +388,7 @@ for seed in seeds:
             temperature=4.0,
             alpha=0.5,
         )
-        results[name].append(compress.accuracy(student, X_test, y_test))
+        results[name].append(score(student, X_test, y_test))
         students[name, seed] = student
 for name, accs in results.items():
     print(
@@ -412,7 +416,7 @@ rows = [
     (
         "global pruning 80% + fine-tune",
         8 * nonzero,
-        compress.accuracy(pruned80, X_test, y_test),
+        score(pruned80, X_test, y_test),
         pruned80,
     ),
     (
@@ -511,7 +515,7 @@ structured = compress.prune_model(copy.deepcopy(base), 0.5, "neuron")
 compress.train_classifier(structured, X_train, y_train, steps=100, lr=5e-4, seed=1)
 print(
     "neurons 50% + fine-tune:",
-    round(compress.accuracy(structured, X_test, y_test), 4),
+    round(score(structured, X_test, y_test), 4),
     "| global 50% + fine-tune:",
     round(after_tune[0], 4),
 )
@@ -532,9 +536,9 @@ class FakeQuantActivations(torch.nn.Module):
 acts4 = torch.nn.Sequential(base[0], base[1], FakeQuantActivations(), base[2])
 print(
     "int4 activations:",
-    round(compress.accuracy(acts4, X_test, y_test), 4),
+    round(score(acts4, X_test, y_test), 4),
     "| int4 weights:",
-    round(compress.accuracy(compress.fake_quantize_model(base, 4), X_test, y_test), 4),
+    round(score(compress.fake_quantize_model(base, 4), X_test, y_test), 4),
 )
 
 # %% [markdown]
@@ -544,7 +548,8 @@ print(
 # trained accuracies: their last digits vary by CPU
 full = {}
 for name, teacher in (("labels only", None), ("distilled", base)):
-    s = compress.mlp([784, 12, 10], seed=0)
+    torch.manual_seed(0)
+    s = MLP([784, 12, 10])
     compress.train_classifier(
         s,
         X_train,
@@ -555,7 +560,7 @@ for name, teacher in (("labels only", None), ("distilled", base)):
         temperature=4.0,
         alpha=0.5,
     )
-    full[name] = round(compress.accuracy(s, X_test, y_test), 4)
+    full[name] = round(score(s, X_test, y_test), 4)
 print("all 3,500 images, seed 0:", full)
 
 # %% [markdown]

@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 import torch
 
-from bigmodels import (attribution, classical, compress, data, dense_classifier, nn, privacy, scratch, testing,
+from bigmodels import (attribution, compress, data, dense_classifier, nn, privacy, scratch, testing,
                        training)
 from bigmodels.data import published_models
 from bigmodels.scale import checkpoint, ddp, flops, memory, params, scaling, schedules
 from bigmodels.scratch import functional as F
 from bigmodels.scratch import gradcheck
+from bigmodels.data.lm import get_batch
 from bigmodels.scratch.gpt import GPTConfig
 
 TIMEOUT_S = 5
@@ -110,6 +111,11 @@ def slinear():
 def nlinear():
     torch.manual_seed(0)
     return nn.Linear(4, 3)
+
+
+def tiny_gpt():
+    torch.manual_seed(0)
+    return nn.GPT(CFG)
 
 
 def smlp():
@@ -292,8 +298,8 @@ RECIPES = [
       ok="n:int-dtype loss:int-dtype"),  # integer sizes and losses are numbers to fit
     R("scale.scaling.chinchilla_optimal", lambda compute, t: scaling.chinchilla_optimal(compute, t), compute=1e20,
       t=20, names={"t": "tokens_per_param"}, ok="t:float"),  # a ratio: 20.5 tokens per parameter is valid
-    R("scale.scaling.get_batch", lambda ids, block_size, batch_size: scaling.get_batch(ids, block_size, batch_size,
-                                                                                      None),
+    R("data.lm.get_batch", lambda ids, block_size, batch_size: get_batch(ids, block_size, batch_size,
+                                                                        np.random.default_rng(0)),
       ids=torch.arange(50), block_size=4, batch_size=2,
       ok="ids:negative-id ids:id-too-large"),  # windows only: the model's embedding checks each batch's ids
     R("scale.schedules.warmup_cosine_lr", lambda step, max_lr, warmup, total, min_lr: schedules.warmup_cosine_lr(
@@ -320,11 +326,9 @@ RECIPES = [
       weights={"w": W}, sparsity=0.5),
     R("compress.sparsity_of", lambda arrays: compress.sparsity_of(arrays), arrays=[W]),
     R("compress.weight_bytes", lambda arrays: compress.weight_bytes(arrays), arrays=[W]),
-    R("compress.mlp", lambda sizes, seed: compress.mlp(sizes, seed), sizes=[4, 3], seed=0, ok="seed:zero"),
     R("compress.prune_model", lambda sparsity, method: compress.prune_model(nn.MLP([4, 5, 3]), sparsity, method),
       sparsity=0.5, method="global"),
     R("compress.fake_quantize_model", lambda bits: compress.fake_quantize_model(nn.MLP([4, 5, 3]), bits), bits=8),
-    R("compress.accuracy", lambda model, X, y: compress.accuracy(model, X, y), model=nlinear(), X=X, y=Y),
     R("compress.distillation_loss", lambda s, t, targets, temperature, alpha: compress.distillation_loss(
         s, t, targets, temperature, alpha), s=TX[:, :3], t=TX[:, 1:], targets=TY, temperature=4.0, alpha=0.5,
       names={"s": "student_logits", "t": "teacher_logits"}, ok="alpha:zero"),
@@ -375,15 +379,19 @@ RECIPES = [
     R("training.fit_scratch", lambda X, y, epochs: training.fit_scratch(
         slinear(), scratch.CrossEntropyLoss(), scratch.SGD(slinear()), X, y, epochs, verbose=False), X=X64, y=Y,
       epochs=1),
-    # classical, dense_classifier, sentiment, attribution, published_models, testing
-    R("classical.mlp_parameter_count", lambda sizes: classical.mlp_parameter_count(sizes), sizes=[4, 5, 3]),
-    R("classical.SmallCNN", lambda side, num_classes: classical.SmallCNN(side, num_classes), side=8, num_classes=3),
-    R("classical.fit_classifier", lambda X, y, epochs, batch_size, lr: classical.fit_classifier(
-        nlinear(), X, y, epochs, batch_size, lr), X=X, y=Y, epochs=1, batch_size=4, lr=1e-3),
-    R("classical.accuracy", lambda X, y: classical.accuracy(nlinear(), X, y), X=X, y=Y),
-    R("classical.stratified_subset", lambda y, n, seed: classical.stratified_subset(y, n, seed), y=Y, n=3, seed=0,
+    R("training.score", lambda X, y: training.score(nlinear(), X, y), X=X, y=Y),
+    R("training.fit steps", lambda X, y, steps, batch_size: training.fit(
+        nlinear(), torch.nn.CrossEntropyLoss(), torch.optim.SGD(nlinear().parameters(), lr=0.1), X, y,
+        batch_size=batch_size, steps=steps, verbose=False), X=X, y=Y, steps=2, batch_size=4),
+    R("training.estimate_loss", lambda ids, block_size, batch_size: training.estimate_loss(
+        tiny_gpt(), ids, block_size, batch_size), ids=torch.arange(5).repeat(10), block_size=4, batch_size=2,
+      ok="ids:negative-id ids:id-too-large"),  # the model's embedding checks the ids of each batch
+    # scale.params, nn.SmallCNN, data helpers, dense_classifier, sentiment, attribution, published_models, testing
+    R("scale.params.mlp_parameter_count", lambda sizes: params.mlp_parameter_count(sizes), sizes=[4, 5, 3]),
+    R("nn.SmallCNN", lambda side, num_classes: nn.SmallCNN(side, num_classes), side=8, num_classes=3),
+    R("data.stratified_subset", lambda y, n, seed: data.stratified_subset(y, n, seed), y=Y, n=3, seed=0,
       ok="seed:zero y:negative-id y:id-too-large"),
-    R("classical.shift_images", lambda X, side, max_shift: classical.shift_images(X, side, max_shift),
+    R("data.shift_images", lambda X, side, max_shift: data.shift_images(X, side, max_shift),
       X=np.ones((2, 4), np.float32), side=2, max_shift=1, ok="max_shift:zero"),
     R("dense_classifier.dense_classifier", lambda sizes, seed: dense_classifier.dense_classifier(sizes, seed),
       sizes=(4, 3), seed=0,
@@ -460,7 +468,8 @@ def _all_finite(result):
 
 
 # fixed: no defect left
-CLEANED = ("classical.", "dense_classifier.", "nn.SentimentLSTM", "scratch.SentimentLSTM", "attribution.",
+CLEANED = ("scale.params.", "nn.SmallCNN", "data.stratified_subset", "data.shift_images", "training.",
+           "data.lm.", "dense_classifier.", "nn.SentimentLSTM", "scratch.SentimentLSTM", "attribution.",
            "published_models.", "scale.ddp.")
 
 

@@ -7,7 +7,8 @@ import torch
 
 from bigmodels.nn.gpt import GPT as NnGPT
 from bigmodels.scratch.gpt import GPT as ScratchGPT
-from bigmodels.scratch.gpt import GPTConfig, encode_chars, get_batch
+from bigmodels.data.lm import encode_chars, get_batch
+from bigmodels.scratch.gpt import GPTConfig
 from bigmodels.scratch.gradcheck import numerical_gradient
 from bigmodels.testing import assert_close
 

@@ -5,8 +5,9 @@ import pytest
 import torch
 from torch.nn.utils import prune
 
-from bigmodels.compress import (finalize, global_magnitude_masks, magnitude_mask, mlp, neuron_mask, prune_model,
+from bigmodels.compress import (finalize, global_magnitude_masks, magnitude_mask, neuron_mask, prune_model,
                                 sparsity_of)
+from bigmodels.nn import MLP
 
 
 def weights(seed=0):
@@ -50,7 +51,7 @@ def test_neuron_mask_matches_torch_ln_structured_and_removes_whole_rows():
 
 
 def test_prune_model_reaches_the_sparsity_and_fine_tuning_keeps_zeros():
-    model = mlp([8, 16, 4])
+    model = MLP([8, 16, 4])
     prune_model(model, 0.75, "global")
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     model(torch.randn(5, 8)).sum().backward()
@@ -65,11 +66,11 @@ def test_sparsity_outside_zero_one_is_refused(bad):
     with pytest.raises(ValueError, match=r"sparsity: expected a value in \[0, 1\)"):
         magnitude_mask(weights()["a"], bad)
     with pytest.raises(ValueError, match="sparsity"):
-        prune_model(mlp([2, 2]), bad)
+        prune_model(MLP([2, 2]), bad)
 
 
 def test_unknown_method_and_non_array_are_refused():
     with pytest.raises(ValueError, match="'layer', 'global' or 'neuron'"):
-        prune_model(mlp([2, 2]), 0.5, method="random")
+        prune_model(MLP([2, 2]), 0.5, method="random")
     with pytest.raises(TypeError, match="NumPy float array"):
         magnitude_mask([[1.0]], 0.5)

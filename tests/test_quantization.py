@@ -6,8 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bigmodels.compress import (dequantize, dynamic_quantize, fake_quantize, mlp, quantize, quantized_matmul,
+from bigmodels.compress import (dequantize, dynamic_quantize, fake_quantize, quantize, quantized_matmul,
                                 quantized_model_bytes, weight_bytes)
+from bigmodels.nn import MLP
 
 
 def matrix(seed, shape=(7, 9)):
@@ -50,7 +51,7 @@ def test_unsupported_bit_widths_are_refused(bits):
 
 
 def test_dynamic_quantization_is_about_four_times_smaller_and_close(recwarn):
-    model = mlp([64, 128, 10])
+    model = MLP([64, 128, 10])
     quantized = dynamic_quantize(model)
     assert not [w for w in recwarn if "deprecated" in str(w.message)]
     x = torch.randn(8, 64)

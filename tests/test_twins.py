@@ -161,6 +161,7 @@ SCRATCH_ONLY = {
 }
 NN_ONLY = {
     "Seq2SeqTransformer": "wires twinned parts together; its docstring says why it has no NumPy twin",
+    "SmallCNN": "built from torch's Conv2d: the book writes no convolution from scratch (no CNN chapter)",
 }
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from bigmodels import compress, data, nn, privacy, scratch, training
 from bigmodels.data import sources
+from bigmodels.data.lm import get_batch
 from bigmodels.scale import checkpointed, flops, load_checkpoint, memory, save_checkpoint, scaling, schedules
 from bigmodels.scratch.gpt import GPTConfig
 
@@ -106,7 +107,7 @@ SIZE_ARGUMENTS = {  # name -> callable of the invalid value; the name must appea
     "checkpointed segments": (lambda v: checkpointed(torch.nn.Sequential(torch.nn.Linear(2, 2)), v), "segments"),
     "generate top_k": (lambda v: scratch.GPT(GPTConfig(4, 5, 1, 1, 4), rng=np.random.default_rng(0)).generate(
         np.zeros((1, 1), np.int64), 1, top_k=0 if v is None else v), "top_k"),  # None (keep all) is valid
-    "data get_batch block_size": (lambda v: scaling.get_batch(torch.arange(50), v, 2, None), "block_size"),
+    "data get_batch block_size": (lambda v: get_batch(torch.arange(50), v, 2, np.random.default_rng(0)), "block_size"),
 }
 
 COUNT_ARGUMENTS = {
@@ -247,13 +248,13 @@ def test_2_fake_quantize_refuses_non_finite_weights(bad):
     rejects(lambda: compress.magnitude_mask(w, 0.5), "weight")
 
 
-def test_3_compress_accuracy_refuses_labels_of_the_wrong_shape():
+def test_3_score_refuses_labels_of_the_wrong_shape():
     model = nn.Linear(2, 2)
     X = np.random.default_rng(0).standard_normal((6, 2)).astype(np.float32)
     y = model(torch.from_numpy(X)).argmax(-1).numpy()
-    answered(compress.accuracy(model, X, y) == 1.0)
-    rejects(lambda: compress.accuracy(model, X, y[:, None]), "y")
-    rejects(lambda: compress.accuracy(model, X, y[:4]), "y")
+    answered(training.score(model, X, y) == 1.0)
+    rejects(lambda: training.score(model, X, y[:, None]), "y")
+    rejects(lambda: training.score(model, X, y[:4]), "y")
 
 
 def test_5_generate_arguments():

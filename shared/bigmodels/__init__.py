@@ -7,12 +7,10 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 <!-- package-map:start -->
 - `attribution.py`:
   Attribution methods: which inputs made a model produce its output.
-- `classical.py`:
-  Classical models versus small neural networks: the helpers chapters 1 and 2 measure with.
 - `compress/__init__.py`:
   Making models smaller: magnitude pruning, integer quantization, knowledge distillation.
 - `compress/distillation.py`:
-  Knowledge distillation (Hinton, Vinyals and Dean, 2015) and the small classifiers this chapter compresses.
+  Knowledge distillation (Hinton, Vinyals and Dean, 2015), and the training of the classifiers chapter 6.5 compresses.
 - `compress/pruning.py`:
   Magnitude pruning: zero the weights (or whole neurons) that matter least (Han et al., 2015).
 - `compress/quantization.py`:
@@ -22,11 +20,13 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 - `convert.py`:
   Each twin's torch.nn built-in: the constructor arguments read off a module, and the built-in made from them.
 - `data/__init__.py`:
-  Offline datasets and text tools: loaders with fixed splits, tokenizers, vocabulary, padding.
+  Offline datasets and text tools: loaders with fixed splits, tokenizers, vocabulary, padding, LM batches.
 - `data/corpora.py`:
   Plain-text corpora for language models: Shakespeare (English) and People's Daily (Chinese).
 - `data/datasets.py`:
   Labelled datasets with fixed train/validation/test splits.
+- `data/lm.py`:
+  Language-model data: a text's characters as ids, and random training windows of a token stream.
 - `data/published_models.py`:
   Published parameter counts of landmark neural networks, one row per model.
 - `data/sources.py`:
@@ -45,6 +45,8 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   ReLU, Sigmoid, Tanh and GELU written from their formulas (no torch.relu / sigmoid / tanh / gelu).
 - `nn/attention.py`:
   Scaled dot-product attention, multi-head attention and positional encodings in PyTorch.
+- `nn/cnn.py`:
+  A small convolutional classifier for chapter 1's shifted digits.
 - `nn/gpt.py`:
   A decoder-only GPT in PyTorch (after karpathy/nanoGPT's model.py), built from bigmodels.nn layers.
 - `nn/layers.py`:
@@ -141,8 +143,12 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   The two speech synthesizers and the corpus of spoken words they make (bigmodels.speech).
 - `testing.py`:
   Comparison helpers shared by the tests and the chapters.
-- `training.py`:
-  The small trainer every chapter shares: seeded minibatches, fit, evaluate, predict, accuracy.
+- `training/__init__.py`:
+  Training: one trainer for classifiers and regressors (loop.py), one for language models (lm.py).
+- `training/lm.py`:
+  The language-model trainer every chapter and benchmark shares, and its loss estimate.
+- `training/loop.py`:
+  The classifier (and regressor) trainer every chapter shares: seeded minibatches, fit, evaluate, predict.
 - `translation.py`:
   German -> English translation with the book's encoder-decoder Transformer (chapter 6.3).
 - `validate.py`:

@@ -25,8 +25,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .validate import check_positive_int, describe
 from .data.text import Vocabulary, tokenize_chars, tokenize_words
+from .training import estimate_loss, fit, score, train_lm
+from .validate import check_positive_int, describe
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 EOS = "<eos>"  # id 2: ends every line of the pretraining stream
@@ -36,8 +37,8 @@ PUBLISHED = {"Kim 2014, CNN, random word vectors": 0.761, "Kim 2014, CNN, word2v
              "Dai & Le 2015, LSTM pretrained on Amazon reviews": 0.833}
 # SHA-256 of the committed checkpoints (benchmarks/bench_pretraining.py --pretrain writes and prints them).
 CHECKPOINTS = {
-    "english": ("lstm_lm_english.pt", "f85ffb112d5ad6e77734dd4fcfc9e57f57052c6db13b0af3a94f2c294ecf8c2e"),
-    "chinese": ("lstm_lm_chinese.pt", "194c092fb20103c1bbcb0a17a9808027d3d64f8110842d63c934934b97778227"),
+    "english": ("lstm_lm_english.pt", "1518c8764bb258f73fc40ccdb52a6e824dad87f8d3a5b417a0b18bbce3f84ca4"),
+    "chinese": ("lstm_lm_chinese.pt", "130ad578fb12db80dd2880e1c8f08f9e0d43b7840ed3114fb6e3074a0812a349"),
 }
 
 
@@ -57,10 +58,16 @@ class LSTMLanguageModel(torch.nn.Module):
         self.lstm = torch.nn.LSTM(embedding_dim, embedding_dim, batch_first=True)
         self.decoder_bias = torch.nn.Parameter(torch.zeros(vocab_size))
 
+    def output_matrix(self):
+        """The embedding as output matrix, with a zero <pad> row: <pad> is never a target, so its embedding row
+        gets no gradient from the output side either (the lookup's padding_idx already gives it none)."""
+        E = self.embedding.weight
+        return torch.cat([torch.zeros_like(E[:1]), E[1:]])
+
     def forward(self, ids, state=None):
         _check_ids(ids)
         h, _ = self.lstm(self.embedding(ids), state)
-        return h @ self.embedding.weight.T + self.decoder_bias
+        return h @ self.output_matrix().T + self.decoder_bias
 
     def loss(self, ids, targets):
         """Mean next-token cross-entropy (nats) of targets (B, T) given ids (B, T)."""
@@ -77,7 +84,7 @@ class LSTMLanguageModel(torch.nn.Module):
         h, _ = self.lstm(self.embedding(ids))
         h = h.reshape(-1, h.shape[-1])
         y = targets.reshape(-1)
-        E, b, k = self.embedding.weight, self.decoder_bias, math.log(len(negatives))
+        E, b, k = self.output_matrix(), self.decoder_bias, math.log(len(negatives))
         true = (h * E[y]).sum(-1) + b[y] - log_q[y] - k
         sampled = h @ E[negatives].T + b[negatives] - log_q[negatives] - k
         # a target drawn as a negative is not a negative
@@ -167,21 +174,14 @@ def encode_texts(vocab, texts, maxlen):
 # ------------------------------------------------------------------------------------------ pretraining
 
 
-def lm_batches(stream, batch_size, seq_len, rng):
-    """Random windows of the stream: inputs (B, T) and the next tokens (B, T)."""
-    starts = rng.integers(0, len(stream) - seq_len - 1, size=batch_size)
-    window = starts[:, None] + np.arange(seq_len + 1)
-    chunk = torch.from_numpy(stream[window])
-    return chunk[:, :-1], chunk[:, 1:]
-
-
-def pretrain(model, stages, batch_size=64, seq_len=32, lr=3e-3, min_lr=3e-4, clip=1.0, seed=0, log_every=250,
-             negatives=1024):
-    """Adam on random windows; stages = [(stream, steps), ...] in order (all text, then the task's text).
+def pretrain(model, stages, batch_size=64, seq_len=32, lr=3e-3, min_lr=3e-4, clip=1.0, seed=0, negatives=1024,
+             log=print):
+    """Adam on random windows (bigmodels.training.train_lm); stages = [(stream, steps), ...] in order (all text,
+    then the task's text). Returns the training losses.
 
     Loss: sampled softmax with `negatives` ids per step drawn from the unigram distribution of the first
     stream raised to 0.75 (word2vec's choice); None = full softmax. Learning rate: linear warm-up over
-    100 steps, cosine decay to min_lr over all steps. Returns the training losses.
+    100 steps, cosine decay to min_lr over all steps. One generator (seed) draws the windows and the negatives.
     """
     rng = np.random.default_rng(seed)
     counts = np.bincount(stages[0][0], minlength=model.decoder_bias.shape[0]).astype(np.float64) ** 0.75
@@ -191,42 +191,34 @@ def pretrain(model, stages, batch_size=64, seq_len=32, lr=3e-3, min_lr=3e-4, cli
     torch.manual_seed(seed)
     total = sum(steps for _, steps in stages)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses, step, start = [], 0, time.perf_counter()
+
+    def learning_rate(step):
+        cosine = min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * step / total))
+        return min(1.0, (step + 1) / 100) * cosine
+
+    def loss_fn(model, x, y):
+        if negatives is None:
+            return model.loss(x, y)
+        return model.sampled_loss(x, y, torch.from_numpy(rng.choice(len(q), size=negatives, p=q)), log_q)
+
+    losses, done, start = [], 0, time.perf_counter()
     for stream, steps in stages:
-        for _ in range(steps):
-            warm = min(1.0, (step + 1) / 100)
-            cosine = min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * step / total))
-            for group in optimizer.param_groups:
-                group["lr"] = warm * cosine
-            x, y = lm_batches(stream, batch_size, seq_len, rng)
-            if negatives is None:
-                loss = model.loss(x, y)
-            else:
-                sampled = torch.from_numpy(rng.choice(len(q), size=negatives, p=q))
-                loss = model.sampled_loss(x, y, sampled, log_q)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
-            with torch.no_grad():
-                model.embedding.weight[0].zero_()  # <pad> stays the zero vector (tying would move it)
-            losses.append(loss.item())
-            step += 1
-            if log_every and (step % log_every == 0 or step == total):
-                print(f"  step {step:5d}/{total}: loss {np.mean(losses[-log_every:]):.3f} "
-                      f"({time.perf_counter() - start:.0f} s)", flush=True)
-    return losses
+        losses.append(train_lm(model, torch.from_numpy(stream), steps, batch_size, optimizer, rng, block_size=seq_len,
+                               loss_fn=loss_fn, lr_schedule=lambda step, done=done: learning_rate(done + step),
+                               clip=clip))
+        done += steps
+        if log:
+            seconds = time.perf_counter() - start
+            log(f"  step {done:5d}/{total}: loss {np.mean(losses[-1][-250:]):.3f} ({seconds:.0f} s)", flush=True)
+    return np.concatenate(losses)
 
 
-@torch.no_grad()
 def lm_loss(model, stream, seq_len=32, max_windows=256):
-    """Mean next-token loss (nats) over consecutive windows of a stream (zero initial state for each)."""
-    n = min(max_windows, (len(stream) - 1) // seq_len)
-    if n < 1:
+    """Mean next-token loss (nats) over the first max_windows consecutive windows of a stream (full softmax)."""
+    if len(stream) <= seq_len:
         raise ValueError(f"stream: expected more than {seq_len} tokens, got {len(stream)}")
-    x = torch.from_numpy(stream[: n * seq_len].reshape(n, seq_len))
-    y = torch.from_numpy(stream[1: n * seq_len + 1].reshape(n, seq_len))
-    return model.loss(x, y).item()
+    ids = torch.from_numpy(stream[: max_windows * seq_len + 1])
+    return estimate_loss(model, ids, seq_len, batch_size=max_windows, loss_fn=lambda m, x, y: m.loss(x, y))
 
 
 # ------------------------------------------------------------------------------------------ checkpoints
@@ -280,31 +272,21 @@ def load_pretrained(language_or_path, sha256=None):
 
 def fine_tune(model, ids, lengths, labels, epochs, batch_size=32, lr=1e-3, seed=0, X_val=None, y_val=None,
               freeze_body=False):
-    """Adam on BCEWithLogits for `epochs` passes over (ids, lengths, labels); returns the validation
-    accuracy after each epoch (empty without X_val = (ids, lengths)). freeze_body: train only the dense
-    layers."""
+    """Adam on BCEWithLogits for `epochs` passes over (ids, lengths, labels) by bigmodels.training.fit; returns
+    the validation accuracy after each epoch (empty without X_val = (ids, lengths)). freeze_body: train only
+    the dense layers."""
     check_positive_int(epochs, "epochs")
-    labels = torch.as_tensor(labels, dtype=torch.float32)
     if len(labels) != len(ids) or len(lengths) != len(ids):
         raise ValueError(f"ids, lengths, labels: expected the same length, got {len(ids)}, {len(lengths)}, "
                          f"{len(labels)}")
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     body = {id(p) for p in (*model.embedding.parameters(), *model.lstm.parameters())}
     trained = [p for p in model.parameters() if not (freeze_body and id(p) in body)]
-    optimizer = torch.optim.Adam(trained, lr=lr)
-    val_accuracy = []
-    for _ in range(epochs):
-        model.train()
-        order = torch.from_numpy(rng.permutation(len(ids)))
-        for b in order.split(batch_size):
-            loss = F.binary_cross_entropy_with_logits(model(ids[b], lengths[b]), labels[b])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        if X_val is not None:
-            val_accuracy.append(accuracy(model, *X_val, y_val))
-    return val_accuracy
+    history = fit(model, torch.nn.BCEWithLogitsLoss(), torch.optim.Adam(trained, lr=lr), (ids, lengths),
+                  np.asarray(labels, dtype=np.float32), epochs=epochs, batch_size=batch_size, seed=seed,
+                  X_val=X_val, y_val=None if y_val is None else np.asarray(y_val, dtype=np.float32),
+                  verbose=False)
+    return history.get("val_accuracy", [])
 
 
 def labelled_subset(n_train, n, seed):
@@ -343,15 +325,7 @@ def experiment(lm, train, test, n, start, seed, epochs, batch_size=32, val=None,
     curve = fine_tune(model, ids[idx], lengths[idx], y[idx], epochs, batch_size=batch_size, seed=seed,
                       X_val=val[:2] if val is not None else None, y_val=val[2] if val is not None else None,
                       **RECIPES[recipe])
-    return accuracy(model, *test), curve
-
-
-@torch.no_grad()
-def accuracy(model, ids, lengths, labels):
-    """Share of texts whose logit has the sign of its label (1 positive, 0 negative)."""
-    model.eval()
-    logits = torch.cat([model(ids[i:i + 2048], lengths[i:i + 2048]) for i in range(0, len(ids), 2048)])
-    return float(((logits > 0).numpy() == np.asarray(labels).astype(bool)).mean())
+    return score(model, tuple(test[:2]), np.asarray(test[2])), curve
 
 
 def nearest_tokens(embedding, vocab, token, k=5):

@@ -1,4 +1,4 @@
-"""Knowledge distillation (Hinton, Vinyals and Dean, 2015) and the small classifiers this chapter compresses.
+"""Knowledge distillation (Hinton, Vinyals and Dean, 2015), and the training of the classifiers chapter 6.5 compresses.
 
 The student learns from the teacher's temperature-softened class probabilities as well as from the labels:
     loss = alpha * T^2 * KL(softmax(t / T) || softmax(s / T)) + (1 - alpha) * CE(s, y).
@@ -8,15 +8,8 @@ The T^2 factor keeps the soft term's gradients the same size as T changes (they 
 import torch
 import torch.nn.functional as F
 
-from ..validate import (check_batch, check_number, check_positive_int, check_probability, check_tensor,
+from ..validate import (check_batch, check_number, check_probability, check_tensor,
                       check_tensor_labels, describe)
-from ..nn.mlp import MLP
-
-
-def mlp(sizes, seed=0):
-    """bigmodels.nn.MLP(sizes) (Linear -> ReLU -> ... -> Linear) initialised from torch seed `seed`."""
-    torch.manual_seed(check_positive_int(seed, "seed", minimum=0))
-    return MLP(sizes)
 
 
 def check_temperature(temperature):
@@ -39,54 +32,30 @@ def distillation_loss(student_logits, teacher_logits, targets, temperature=4.0, 
 
 
 def train_classifier(model, X, y, steps, batch_size=64, lr=1e-3, seed=0, teacher=None, temperature=4.0, alpha=0.5):
-    """Adam on mini-batches drawn by a seeded generator; with a teacher, the distillation loss.
+    """Adam on the trainable parameters (pruning masks stay) for `steps` mini-batches, by bigmodels.training.fit;
+    with a teacher, on the distillation loss against its logits (computed once, in eval mode). Returns the
+    history (per-epoch losses). The same seed gives the same batches with or without teacher."""
+    from ..training import fit
 
-    Returns the list of per-step losses. The same seed gives the same batches with or without teacher.
-    """
-    check_positive_int(steps, "steps")
-    check_positive_int(batch_size, "batch_size")
-    check_number(lr, "lr", low=0)
-    if teacher is not None:
-        check_temperature(temperature)
+    X, y = _check_data(X, y)
+    if teacher is None:
+        targets, loss_fn = y, F.cross_entropy
+    else:
+        T = check_temperature(temperature)
         check_probability(alpha, "alpha", high_open=False)
-    X, y = _check_data(X, y)
-    generator = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            teacher_logits = teacher.eval()(X)
+        targets = (y, teacher_logits)
+
+        def loss_fn(logits, targets):
+            return distillation_loss(logits, targets[1], targets[0], T, alpha)
+
+    check_number(lr, "lr", low=0)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
-    if teacher is not None:
-        teacher.eval()
-    model.train()
-    losses, order = [], torch.empty(0, dtype=torch.long)
-    for _ in range(steps):
-        if len(order) < batch_size:
-            order = torch.cat([order, torch.randperm(len(y), generator=generator)])
-        idx, order = order[:batch_size], order[batch_size:]
-        logits = model(X[idx])
-        if not losses:  # once: the labels against the number of classes the model outputs
-            check_tensor_labels(y, "y", logits.shape[-1], len(y))
-        if teacher is None:
-            loss = F.cross_entropy(logits, y[idx])
-        else:
-            with torch.no_grad():
-                teacher_logits = teacher(X[idx])
-            loss = distillation_loss(logits, teacher_logits, y[idx], temperature, alpha)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    history = fit(model, loss_fn, optimizer, X, targets, steps=steps, batch_size=batch_size, seed=seed,
+                  accuracy=False, verbose=False)
     model.eval()
-    return losses
-
-
-@torch.no_grad()
-def accuracy(model, X, y):
-    """Fraction of rows whose arg-max logit is the label."""
-    X, y = _check_data(X, y)
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model: expected a torch.nn.Module, got {describe(model)}")
-    model.eval()
-    logits = model(X)
-    check_tensor_labels(y, "y", logits.shape[-1], len(y))
-    return (logits.argmax(-1) == y).float().mean().item()
+    return history
 
 
 def _check_data(X, y):

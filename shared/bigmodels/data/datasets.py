@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..validate import check_positive_int
+from ..validate import check_float_array, check_positive_int, describe
 from .sources import MissingDataError, cached_arrays, data_dir, read_member, verify_archive
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian: dataset-fashion-mnist
@@ -85,6 +85,41 @@ def stratified_split(y: np.ndarray, fractions: tuple[float, ...], seed: int = 0)
         for part, chunk in zip(parts, np.split(members, cuts)):
             part.append(chunk)
     return tuple(rng.permutation(np.concatenate(part)) for part in parts)
+
+
+def stratified_subset(y, n, seed=0):
+    """Indices of n rows of y holding (as near as possible) the same number of each class."""
+    if not isinstance(y, np.ndarray) or y.ndim != 1 or y.dtype.kind not in "iu":
+        raise TypeError(f"y: expected a 1-D integer array of labels, got {describe(y)}")
+    n = check_positive_int(n, "n")
+    check_positive_int(seed, "seed", minimum=0)
+    if n > len(y):
+        raise ValueError(f"n: expected at most len(y) = {len(y)}, got {n}")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    ranks = np.empty(len(y), dtype=np.int64)  # rank of each row among the rows of its class
+    for label in np.unique(y):
+        members = order[y[order] == label]
+        ranks[members] = np.arange(len(members))
+    by_rank = order[np.argsort(ranks[order], kind="stable")]
+    return np.sort(by_rank[:n])
+
+
+def shift_images(X, side, max_shift, seed=0):
+    """Paste each side x side image at a random offset into a (side + 2*max_shift)^2 blank canvas."""
+    check_float_array(X, "X", ndim=2)
+    check_positive_int(side, "side")
+    check_positive_int(max_shift, "max_shift", minimum=0)
+    check_positive_int(seed, "seed", minimum=0)
+    if X.shape[1] != side * side:
+        raise ValueError(f"X: expected {side * side} pixels per row, got shape {X.shape}")
+    rng = np.random.default_rng(seed)
+    canvas_side = side + 2 * max_shift
+    canvas = np.zeros((len(X), canvas_side, canvas_side), dtype=X.dtype)
+    rows, cols = rng.integers(0, 2 * max_shift + 1, size=(2, len(X)))
+    for image, top, left, target in zip(X.reshape(-1, side, side), rows, cols, canvas):
+        target[top:top + side, left:left + side] = image
+    return canvas.reshape(len(X), -1)
 
 
 def _row_hashes(X) -> list[bytes]:

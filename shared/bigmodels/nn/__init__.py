@@ -13,3 +13,4 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .seq2seq import Seq2SeqTransformer
 from .sentiment import SentimentLSTM
 from .speech import SpeechLSTM
+from .cnn import SmallCNN

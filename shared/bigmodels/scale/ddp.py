@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch.multiprocessing.spawn import ProcessException
 
 from ..validate import check_choice, check_number, check_positive_int, describe
-from ..compress.distillation import mlp
+from ..nn.mlp import MLP
 from .checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -114,7 +114,8 @@ def global_batch(step, n_samples, global_size, seed):
 
 
 def make_model(config):
-    return mlp([config.features] + [config.width] * config.depth + [config.classes], seed=config.seed)
+    torch.manual_seed(config.seed)
+    return MLP([config.features] + [config.width] * config.depth + [config.classes])
 
 
 def train(config, rank=0, world_size=1, progress=None):
@@ -132,6 +133,7 @@ def train(config, rank=0, world_size=1, progress=None):
         start = load_checkpoint(checkpoint_path(config, rank, world_size), model, optimizer)["data_position"]
     net = torch.nn.parallel.DistributedDataParallel(model) if world_size > 1 else model
     losses, timed_from = [], None
+    # written out: each rank's step, the gradient all-reduce and the failure drills are the lesson
     for step in range(start, config.steps):
         if progress is not None:
             progress[rank] = 2 * step

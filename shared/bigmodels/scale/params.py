@@ -2,6 +2,14 @@
 
 import numpy as np
 
+from ..validate import check_sizes
+
+
+def mlp_parameter_count(sizes):
+    """Parameters of MLP(sizes): sum over layers of n_in * n_out weights + n_out biases."""
+    check_sizes(sizes)
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
 
 def count_parameters(model, trainable_only=False):
     """Number of distinct parameter entries (a tied matrix counts once).

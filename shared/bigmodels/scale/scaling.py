@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..validate import check_finite, check_number, check_numbers, check_positive_int, check_tensor
 from ..nn import MLP
+from ..training import estimate_loss, evaluate, fit, train_lm
+from ..validate import check_finite, check_number, check_numbers, check_positive_int
 from .params import count_parameters
 
 KAPLAN_ALPHA_N = 0.076  # Kaplan et al. 2020, L(N) = (N_c / N)^alpha_N for non-embedding parameters
@@ -86,11 +87,6 @@ def chinchilla_optimal(compute, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
     return float(n_params), float(tokens_per_param * n_params)
 
 
-def _loss(model, X, y):
-    with torch.no_grad():
-        return torch.nn.functional.cross_entropy(model(X), y).item()
-
-
 def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr=1e-3, eval_every=50, seed=0):
     """Train MLP([d, hidden, classes]) on the first n_train training examples for `steps` Adam steps.
 
@@ -98,63 +94,30 @@ def train_for_scaling(split, hidden, n_train=None, steps=1000, batch_size=64, lr
     evaluations every eval_every steps, and the test loss at that same point.
     """
     check_positive_int(hidden, "hidden")
-    X_train = torch.from_numpy(split.X_train)
-    y_train = torch.from_numpy(split.y_train)
-    n_train = len(y_train) if n_train is None else check_positive_int(n_train, "n_train")
-    if n_train > len(y_train):
-        raise ValueError(f"n_train: expected at most {len(y_train)}, got {n_train}")
-    X_train, y_train = X_train[:n_train], y_train[:n_train]
-    X_val, y_val = torch.from_numpy(split.X_val), torch.from_numpy(split.y_val)
-    X_test, y_test = torch.from_numpy(split.X_test), torch.from_numpy(split.y_test)
-    generator = torch.Generator().manual_seed(seed)
+    n_train = len(split.y_train) if n_train is None else check_positive_int(n_train, "n_train")
+    if n_train > len(split.y_train):
+        raise ValueError(f"n_train: expected at most {len(split.y_train)}, got {n_train}")
     torch.manual_seed(seed)
-    model = MLP([X_train.shape[1], hidden, len(split.classes)])
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    best = (np.inf, np.inf)
-    for step in range(1, steps + 1):
-        idx = torch.randint(0, n_train, (min(batch_size, n_train),), generator=generator)
-        loss = torch.nn.functional.cross_entropy(model(X_train[idx]), y_train[idx])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % eval_every == 0:
-            val = _loss(model, X_val, y_val)
-            if val < best[0]:
-                best = (val, _loss(model, X_test, y_test))
-    return {"n_params": count_parameters(model), "n_train": n_train,
-            "val_loss": best[0], "test_loss": best[1]}
+    model = MLP([split.X_train.shape[1], hidden, len(split.classes)])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    best = {"val_loss": np.inf, "test_loss": np.inf}
+
+    def keep_best(step):
+        val = evaluate(model, loss_fn, split.X_val, split.y_val, accuracy=False)["loss"]
+        if val < best["val_loss"]:
+            best.update(val_loss=val, test_loss=evaluate(model, loss_fn, split.X_test, split.y_test,
+                                                         accuracy=False)["loss"])
+
+    fit(model, loss_fn, torch.optim.Adam(model.parameters(), lr=lr), split.X_train[:n_train],
+        split.y_train[:n_train], steps=steps, batch_size=min(batch_size, n_train), seed=seed, accuracy=False,
+        verbose=False, eval_every=eval_every, on_eval=keep_best)
+    return {"n_params": count_parameters(model), "n_train": n_train, **best}
 
 
 # -- the GPT experiment (character-level Shakespeare) ------------------------------------------
 def non_embedding_parameters(model):
     """Kaplan et al.'s N: parameters outside the token and position embeddings (wte, wpe)."""
     return sum(p.numel() for name, p in model.named_parameters() if not name.startswith(("wte.", "wpe.")))
-
-
-def get_batch(ids, block_size, batch_size, generator):
-    """batch_size random windows of ids: inputs (B, T) and the next-token targets (B, T).
-
-    The torch twin of bigmodels.scratch.gpt.get_batch (same arguments; a torch.Generator). The ids themselves are
-    not scanned (a full pass over the corpus every step): the model's embedding checks those of each batch."""
-    check_tensor(ids, "ids", ndim=1, floating=False)
-    check_positive_int(block_size, "block_size")
-    check_positive_int(batch_size, "batch_size")
-    if len(ids) <= block_size + 1:
-        raise ValueError(f"ids: expected more than block_size + 1 = {block_size + 1} tokens, got {len(ids)}")
-    starts = torch.randint(0, len(ids) - block_size - 1, (batch_size,), generator=generator)
-    x = torch.stack([ids[s:s + block_size] for s in starts.tolist()])
-    y = torch.stack([ids[s + 1:s + block_size + 1] for s in starts.tolist()])
-    return x, y
-
-
-def gpt_loss(model, ids, batch_size, block_size, n_batches=8, seed=1234):
-    """Mean loss of model on n_batches fixed random batches of ids (the same batches every call)."""
-    generator = torch.Generator().manual_seed(seed)
-    model.eval()
-    with torch.no_grad():
-        losses = [model(*get_batch(ids, block_size, batch_size, generator))[1].item() for _ in range(n_batches)]
-    model.train()
-    return float(np.mean(losses))
 
 
 def train_gpt_for_scaling(train_ids, val_ids, config, steps, batch_size=16, lr=2e-3, warmup=50,
@@ -170,18 +133,18 @@ def train_gpt_for_scaling(train_ids, val_ids, config, steps, batch_size=16, lr=2
 
     train_ids, val_ids = torch.as_tensor(train_ids), torch.as_tensor(val_ids)
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
     model = GPT(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    best = np.inf
-    for step in range(steps):
-        for group in optimizer.param_groups:
-            group["lr"] = warmup_cosine_lr(step, lr, warmup, steps, min_lr=lr / 10)
-        _, loss = model(*get_batch(train_ids, config.block_size, batch_size, generator))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if (step + 1) % eval_every == 0 or step + 1 == steps:
-            best = min(best, gpt_loss(model, val_ids, batch_size, config.block_size))
+    best = [np.inf]
+
+    def keep_best(step):  # the same 8 validation batches at every evaluation
+        loss = estimate_loss(model, val_ids, config.block_size, batch_size, batches=8, rng=np.random.default_rng(1234))
+        best[0] = min(best[0], loss)
+
+    train_lm(model, train_ids, steps, batch_size, optimizer, np.random.default_rng(seed),
+             lr_schedule=lambda step: warmup_cosine_lr(step, lr, warmup, steps, min_lr=lr / 10),
+             eval_every=eval_every, on_eval=keep_best)
+    if steps % eval_every:
+        keep_best(steps)
     return {"n_params": count_parameters(model), "n_non_embedding": non_embedding_parameters(model),
-            "train_tokens": len(train_ids), "tokens": steps * batch_size * config.block_size, "val_loss": best}
+            "train_tokens": len(train_ids), "tokens": steps * batch_size * config.block_size, "val_loss": best[0]}

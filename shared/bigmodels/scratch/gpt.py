@@ -18,7 +18,7 @@ from .layers import Dropout, Embedding, LayerNorm, Linear
 from .module import Module, default_rng
 from .transformer import TransformerEncoderLayer
 
-__all__ = ["GPT", "GPTConfig", "encode_chars", "get_batch"]
+__all__ = ["GPT", "GPTConfig"]
 
 
 class GPT(Module):
@@ -119,25 +119,3 @@ def top_k_filter(logits, top_k):
     k = min(int(top_k), logits.shape[-1])
     kth = np.sort(logits, axis=-1)[:, -k][:, None]
     return np.where(logits < kth, -np.inf, logits)
-
-
-# -- character-level data, as nanoGPT's shakespeare_char prepare.py ---------------------------------
-def encode_chars(text, chars=None):
-    """Token ids of a text, one per character, in the sorted character set; returns (ids, chars)."""
-    chars = sorted(set(text)) if chars is None else chars
-    stoi = {c: i for i, c in enumerate(chars)}
-    unknown = set(text) - set(stoi)
-    if unknown:
-        raise ValueError(f"text: expected only characters of chars, got {len(unknown)} others: {sorted(unknown)[:5]}")
-    return np.array([stoi[c] for c in text], dtype=np.int64), chars
-
-
-def get_batch(data, block_size, batch_size, rng):
-    """batch_size random windows x = data[i:i+T] and their next-character targets y = data[i+1:i+T+1]."""
-    check_positive_int(block_size, "block_size")
-    check_positive_int(batch_size, "batch_size")
-    if len(data) <= block_size:
-        raise ValueError(f"data: expected more than block_size={block_size} tokens, got {len(data)}")
-    start = rng.integers(0, len(data) - block_size, size=batch_size)
-    window = start[:, None] + np.arange(block_size)
-    return data[window], data[window + 1]

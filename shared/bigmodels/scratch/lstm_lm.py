@@ -3,7 +3,8 @@
     h = LSTM(E[ids]),   logits = h E^T + b
 
 E (vocab_size, d) is both the embedding and the output matrix, so its gradient has two parts:
-dE = (lookup rows of dh_input) + dlogits^T h, and dh = dlogits E.
+dE = (lookup rows of dh_input) + dlogits^T h, and dh = dlogits E. The <pad> row (id 0) gets neither: the
+lookup skips it (padding_idx) and the output matrix uses a zero row in its place, as the torch twin does.
 """
 
 import numpy as np
@@ -34,16 +35,24 @@ class LSTMLanguageModel(Module):
             raise ValueError(f"ids: expected a (batch, time) integer array, got {type(ids).__name__} "
                              f"of shape {getattr(ids, 'shape', None)}")
         self.h, _ = self.lstm(self.embedding(ids))
-        return self.h @ self.embedding.weight.T + self.decoder_bias
+        return self.h @ self.output_matrix().T + self.decoder_bias
+
+    def output_matrix(self):
+        """E with a zero <pad> row (id 0 is never a target)."""
+        output = self.embedding.weight.copy()
+        output[0] = 0
+        return output
 
     def backward(self, grad_logits):
         """Back through the tied output layer, the LSTM and the lookup; token ids get no gradient."""
         check_grad(grad_logits, self.h.shape[:2] + self.decoder_bias.shape, "grad_logits")
-        E = self.embedding.weight
+        E = self.output_matrix()
         grad_h = grad_logits @ E
         self.embedding.backward(self.lstm.backward(grad_h))  # zeroes the <pad> row of the lookup part only
         flat = grad_logits.reshape(-1, E.shape[0])
-        self.embedding.grads["weight"] += flat.T @ self.h.reshape(-1, E.shape[1])
+        output_grad = flat.T @ self.h.reshape(-1, E.shape[1])
+        output_grad[0] = 0  # the <pad> row of the output matrix is the constant 0
+        self.embedding.grads["weight"] += output_grad
         self._grads["decoder_bias"] += flat.sum(axis=0)
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The small trainer every chapter shares: seeded minibatches, fit, evaluate, predict, accuracy.
+"""The classifier (and regressor) trainer every chapter shares: seeded minibatches, fit, evaluate, predict.
 
 One loop, two kinds of model:
 
@@ -15,6 +15,14 @@ a history dict of per-epoch lists: "loss" (mean training loss over the epoch's e
 "val_accuracy" when validation data is given. Accuracy is reported when `accuracy=True` (default):
 argmax of the last axis for multi-class logits, logit > 0 for one output per example.
 
+Budget: `epochs` passes over the data, or `steps` optimizer steps (the minibatches of one shuffle after
+another, the last pass cut short). `eval_every=k` calls `on_eval(step)` after every k-th step (a
+validation check, early stopping's bookkeeping, ...).
+
+Several inputs or targets: X may be a tuple of arrays (the model is called as model(*X_batch), e.g.
+token ids and lengths), y a tuple of arrays (loss_fn receives the tuple, e.g. labels and a teacher's
+logits for distillation; accuracy uses its first array).
+
 Progress: `verbose` prints one rounded line every `log_every` epochs (stable under nbval);
 `progress=True` shows a tqdm.auto bar instead.
 
@@ -28,7 +36,7 @@ import math
 import numpy as np
 import torch
 
-from .validate import check_finite, check_number, check_positive_int, describe, loss_naming_targets
+from ..validate import check_finite, check_number, check_positive_int, describe, loss_naming_targets
 
 
 # -- batching ---------------------------------------------------------------------------------
@@ -51,7 +59,29 @@ def _batches(n, batch_size):
     return list(minibatches(n, batch_size)) or [np.arange(0)]
 
 
+def _rows(a, idx):
+    """a[idx], or the tuple of each array's rows."""
+    return tuple(x[idx] for x in a) if isinstance(a, tuple) else a[idx]
+
+
+def _first(a):
+    return a[0] if isinstance(a, tuple) else a
+
+
 def _check_data(X, y, name="X", y_name="y"):
+    """Each array of X (or of the tuple X) against each array of y: arrays with the same, non-zero number of
+    rows, finite where they are floats."""
+    xs = [(f"{name}[{i}]", x) for i, x in enumerate(X)] if isinstance(X, tuple) else [(name, X)]
+    ys = [(f"{y_name}[{j}]", t) for j, t in enumerate(y)] if isinstance(y, tuple) else [(y_name, y)]
+    if not xs or not ys:
+        raise ValueError(f"{name}, {y_name}: expected arrays or non-empty tuples of arrays, got {X!r:.40} and "
+                         f"{y!r:.40}")
+    for x_name, x in xs:
+        for t_name, t in ys:
+            _check_pair(x, t, x_name, t_name)
+
+
+def _check_pair(X, y, name, y_name):
     if not hasattr(X, "shape") or not hasattr(y, "shape"):
         raise TypeError(f"{name}, {y_name}: expected arrays, got {describe(X)} and {describe(y)}")
     if len(X.shape) == 0 or len(y.shape) == 0:
@@ -69,6 +99,12 @@ def _check_data(X, y, name="X", y_name="y"):
 
 def _check_inputs(X):
     """X to predict on: an array or tensor with one example per row (rows of features, of token ids...)."""
+    if isinstance(X, tuple):
+        for x in X:
+            if not hasattr(x, "shape") or len(x.shape) == 0 or len(x) != len(X[0]):
+                raise ValueError(f"X: expected a tuple of arrays with the same number of rows, got "
+                                 f"{[describe(x) for x in X]}")
+        return
     if not hasattr(X, "shape"):
         raise TypeError(f"X: expected an array or a tensor, got {describe(X)}")
     if len(X.shape) < 2:
@@ -134,20 +170,28 @@ def _model_device(model):
 
 
 def as_tensor(a, dtype, device):
-    """A tensor for a batch: floats in the model's dtype, integers as int64."""
+    """A tensor for a batch (or a tuple of them): floats in the model's dtype, integers as int64."""
+    if isinstance(a, tuple):
+        return tuple(as_tensor(x, dtype, device) for x in a)
     t = torch.as_tensor(a)
     t = t.to(dtype) if t.is_floating_point() else t.long()
     return t.to(device)
 
 
+def _call(model, inputs):
+    return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
+
+
 def predict(model, X, batch_size=1024):
-    """The model's outputs for all of X as a NumPy array, in eval mode and without gradients."""
+    """The model's outputs for all of X (an array, or a tuple of the model's inputs) as a NumPy array, in
+    eval mode and without gradients."""
     _check_inputs(X)
     dtype, device = _model_dtype(model), _model_device(model)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        out = [model(as_tensor(X[idx], dtype, device)).cpu().numpy() for idx in _batches(len(X), batch_size)]
+        out = [_call(model, as_tensor(_rows(X, idx), dtype, device)).cpu().numpy()
+               for idx in _batches(len(_first(X)), batch_size)]
     model.train(was_training)
     return np.concatenate(out)
 
@@ -159,7 +203,21 @@ def evaluate(model, loss_fn, X, y, batch_size=1024, accuracy=True):
     dtype = _model_dtype(model)
     with torch.no_grad():
         loss = float(loss_naming_targets(loss_fn, torch.as_tensor(outputs), as_tensor(y, dtype, "cpu")))
-    return _metrics(loss, outputs, y, accuracy)
+    return _metrics(loss, outputs, _first(y), accuracy)
+
+
+def score(model, X, y):
+    """Accuracy of a trained classifier on (X, y): a torch model's predicted labels (`predictions` of its
+    outputs), or a scikit-learn estimator's `predict(X)`."""
+    if not hasattr(y, "shape") or len(y.shape) != 1:
+        raise ValueError(f"y: expected a 1-D array of labels, one per row of X, got {describe(y)}")
+    if isinstance(model, torch.nn.Module):
+        return accuracy(predict(model, X), y)
+    if not hasattr(model, "predict"):
+        raise TypeError(f"model: expected a torch.nn.Module or a fitted scikit-learn estimator, got {describe(model)}")
+    if not hasattr(X, "shape") or not hasattr(y, "shape") or X.shape[0] != len(y) or len(y) == 0:
+        raise ValueError(f"X, y: expected the same, non-zero number of rows, got {describe(X)} and {describe(y)}")
+    return float(np.mean(model.predict(X) == np.asarray(y)))
 
 
 def _metrics(loss, outputs, y, with_accuracy):
@@ -169,8 +227,9 @@ def _metrics(loss, outputs, y, with_accuracy):
     return result
 
 
-def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_val=None, seed=0,
-        accuracy=True, clip_grad_norm=None, scheduler=None, verbose=True, log_every=1, progress=False):
+def fit(model, loss_fn, optimizer, X, y, epochs=None, batch_size=32, X_val=None, y_val=None, seed=0,
+        accuracy=True, clip_grad_norm=None, scheduler=None, verbose=True, log_every=1, progress=False, *,
+        steps=None, eval_every=None, on_eval=None):
     """Train a torch model with minibatch steps; returns the history dict (see the module doc).
 
     clip_grad_norm: clip the gradient norm to this value before each step; scheduler: an
@@ -181,7 +240,7 @@ def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_va
 
     def step(xb, yb):
         model.train()
-        out = model(as_tensor(xb, dtype, device))
+        out = _call(model, as_tensor(xb, dtype, device))
         loss = loss_naming_targets(loss_fn, out, as_tensor(yb, dtype, device))
         optimizer.zero_grad()
         loss.backward()
@@ -195,8 +254,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_va
     def validate():
         return evaluate(model, loss_fn, X_val, y_val, accuracy=accuracy)
 
-    return _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, accuracy, verbose,
-                 log_every, progress)
+    return _loop(step, validate, X, y, epochs, steps, batch_size, X_val, y_val, seed, accuracy, verbose,
+                 log_every, progress, eval_every, on_eval)
 
 
 # -- scratch models ---------------------------------------------------------------------------
@@ -205,12 +264,14 @@ def predict_scratch(model, X, batch_size=1024):
     _check_inputs(X)
     was_training = model.training
     model.eval()
-    out = [model(_scratch_input(X[idx], model)) for idx in _batches(len(X), batch_size)]
+    out = [_call(model, _scratch_input(_rows(X, idx), model)) for idx in _batches(len(_first(X)), batch_size)]
     model.train(was_training)
     return np.concatenate(out)
 
 
 def _scratch_input(a, model):
+    if isinstance(a, tuple):
+        return tuple(_scratch_input(x, model) for x in a)
     a = np.asarray(a)
     return a.astype(model.dtype, copy=False) if np.issubdtype(a.dtype, np.floating) else a
 
@@ -219,13 +280,15 @@ def evaluate_scratch(model, loss_fn, X, y, batch_size=1024, accuracy=True):
     """{"loss", "accuracy"} of a scratch model over X (loss_fn a bigmodels.scratch loss)."""
     _check_data(X, y)
     outputs = predict_scratch(model, X, batch_size)
-    return _metrics(float(loss_naming_targets(loss_fn, outputs, _scratch_input(y, model))), outputs, y, accuracy)
+    loss = float(loss_naming_targets(loss_fn, outputs, _scratch_input(y, model)))
+    return _metrics(loss, outputs, _first(y), accuracy)
 
 
-def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=None, y_val=None, seed=0,
-                accuracy=True, clip_grad_norm=None, verbose=True, log_every=1, progress=False):
+def fit_scratch(model, loss_fn, optimizer, X, y, epochs=None, batch_size=32, X_val=None, y_val=None, seed=0,
+                accuracy=True, clip_grad_norm=None, verbose=True, log_every=1, progress=False, *,
+                steps=None, eval_every=None, on_eval=None):
     """`fit` for a scratch model: forward, loss, explicit backward, optimizer step; same batches."""
-    from .scratch.optim import clip_grad_norm_
+    from ..scratch.optim import clip_grad_norm_
 
     _check_clip(clip_grad_norm)
     # skip dL/dX (useless in training) when the model's backward offers it, as Sequential does
@@ -233,7 +296,7 @@ def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=No
 
     def step(xb, yb):
         model.train()
-        out = model(_scratch_input(xb, model))
+        out = _call(model, _scratch_input(xb, model))
         loss = loss_naming_targets(loss_fn, out, _scratch_input(yb, model))
         model.zero_grad()
         model.backward(loss_fn.backward(), **backward_kwargs)
@@ -245,21 +308,40 @@ def fit_scratch(model, loss_fn, optimizer, X, y, epochs, batch_size=32, X_val=No
     def validate():
         return evaluate_scratch(model, loss_fn, X_val, y_val, accuracy=accuracy)
 
-    return _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, accuracy, verbose,
-                 log_every, progress)
+    return _loop(step, validate, X, y, epochs, steps, batch_size, X_val, y_val, seed, accuracy, verbose,
+                 log_every, progress, eval_every, on_eval)
 
 
 # -- the shared loop --------------------------------------------------------------------------
-def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_accuracy, verbose,
-          log_every, progress):
+def _check_budget(epochs, steps, eval_every, on_eval):
+    if (epochs is None) == (steps is None):
+        raise ValueError(f"epochs, steps: expected exactly one of them, got epochs={epochs!r}, steps={steps!r}")
+    if epochs is not None:
+        check_positive_int(epochs, "epochs")
+    else:
+        check_positive_int(steps, "steps")
+    if (eval_every is None) != (on_eval is None):
+        raise ValueError("eval_every and on_eval: expected both or neither")
+    if eval_every is not None:
+        check_positive_int(eval_every, "eval_every")
+        if not callable(on_eval):
+            raise TypeError(f"on_eval: expected a function of the step number, got {describe(on_eval)}")
+
+
+def _loop(step, validate, X, y, epochs, steps, batch_size, X_val, y_val, seed, with_accuracy, verbose,
+          log_every, progress, eval_every, on_eval):
+    """Shuffle, step through the minibatches, repeat: `epochs` passes, or until `steps` steps are done."""
     _check_data(X, y)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val: expected both or neither")
     if X_val is not None:
         _check_data(X_val, y_val, "X_val", "y_val")
-    epochs = check_positive_int(epochs, "epochs")
+    _check_budget(epochs, steps, eval_every, on_eval)
     batch_size = check_positive_int(batch_size, "batch_size")
     check_positive_int(log_every, "log_every")
+    n = len(_first(X))
+    if steps is not None:
+        epochs = -(-steps // -(-n // batch_size))  # passes needed, the last one cut short
     rng = np.random.default_rng(seed)
     history = {"loss": []}
     if with_accuracy:
@@ -271,19 +353,26 @@ def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_acc
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs, desc="epochs")
+    done = 0
     for epoch in range(1, epochs + 1):
-        total_loss, correct = 0.0, 0.0
-        for idx in minibatches(len(X), batch_size, rng):
-            yb = y[idx]
-            loss, outputs = step(X[idx], yb)
+        total_loss, correct, seen = 0.0, 0.0, 0
+        for idx in minibatches(n, batch_size, rng):
+            if steps is not None and done == steps:
+                break
+            yb = _rows(y, idx)
+            loss, outputs = step(_rows(X, idx), yb)
             if not math.isfinite(loss):
                 raise FloatingPointError(f"epoch {epoch}: the training loss became {loss}")
+            done += 1
             total_loss += loss * len(idx)
-            if with_accuracy:
-                correct += _accuracy(outputs, np.asarray(yb)) * len(idx)  # labels were checked by the loss
-        history["loss"].append(total_loss / len(X))
+            seen += len(idx)
+            if with_accuracy:  # labels were checked by the loss
+                correct += _accuracy(outputs, np.asarray(_first(yb))) * len(idx)
+            if eval_every is not None and done % eval_every == 0:
+                on_eval(done)
+        history["loss"].append(total_loss / seen)
         if with_accuracy:
-            history["accuracy"].append(correct / len(X))
+            history["accuracy"].append(correct / seen)
         if X_val is not None:
             for key, value in validate().items():
                 history["val_" + key].append(value)
@@ -295,3 +384,14 @@ def _loop(step, validate, X, y, epochs, batch_size, X_val, y_val, seed, with_acc
     if bar is not None:
         bar.close()
     return history
+
+
+def learning_curve(train, X_train, y_train, X_test, y_test, sizes, seed=0):
+    """Test accuracy (`score`) of train(X, y) -> fitted model, on class-balanced subsets of each size."""
+    from ..data.datasets import stratified_subset
+
+    curve = []
+    for n in sizes:
+        rows = stratified_subset(y_train, n, seed=seed)
+        curve.append(score(train(X_train[rows], y_train[rows]), X_test, y_test))
+    return curve
