@@ -128,21 +128,30 @@ print(
 # (`bigmodels.nn.GPT`, chapter 3.4) on character-level Shakespeare: six sizes from one layer of
 # width 16 to four layers of width 128, each trained on the same 409,600 {term}`tokens <Token>`
 # (400 steps of 16 windows of 64 characters), and a data sweep in which one small GPT sees only the
-# first $D$ characters of the training text. Its committed result is loaded here.
+# first $D$ characters of the training text; every point is the mean of three seeds (one seed's
+# curve is too noisy to fit), weighted in the fit by its standard error. Its committed result is
+# loaded here.
 
 # %%
 # fits of the committed result: the same inputs on every machine; the fitted values
 # moved by less than 1e-6 under
 # other thread counts and kernels, far below the printed digits (closest to a rounding
-# edge: alpha_D = 0.2751)
+# edge: the MLP's c = 0.25270)
 full = json.loads((RESULTS / "scaling.json").read_text())
 gpt_runs, data_runs = full["gpt_model"], full["gpt_data"]
-n_gpt = np.array([r["n_non_embedding"] for r in gpt_runs])
-loss_gpt = np.array([r["val_loss"] for r in gpt_runs])
-fit_gpt = scaling.fit_power_law(n_gpt, loss_gpt)
-d_gpt = np.array([r["train_tokens"] for r in data_runs])
-loss_d = np.array([r["val_loss"] for r in data_runs])
-fit_data = scaling.fit_power_law(d_gpt, loss_d)
+
+
+def seed_means(runs, key):
+    """Sizes (sorted), mean validation loss over the seeds of each, and its standard error."""
+    sizes = sorted({r[key] for r in runs})
+    losses = np.array([[r["val_loss"] for r in runs if r[key] == x] for x in sizes])
+    return np.array(sizes), losses.mean(1), losses.std(1, ddof=1) / np.sqrt(losses.shape[1])
+
+
+n_gpt, loss_gpt, err_gpt = seed_means(gpt_runs, "n_non_embedding")
+fit_gpt = scaling.fit_power_law(n_gpt, loss_gpt, sigma=err_gpt)
+d_gpt, loss_d, err_d = seed_means(data_runs, "train_tokens")
+fit_data = scaling.fit_power_law(d_gpt, loss_d, sigma=err_d)
 
 mlp_runs = full["mlp_model"]
 hidden = sorted({r["hidden"] for r in mlp_runs})
@@ -235,7 +244,8 @@ plt.show()
 #   models of $10^3$ to $10^9$ parameters trained close to convergence; we have six points, all
 #   within a short stretch of sizes, and the three-parameter fit trades $\alpha$ against the floor
 #   $c$. A larger exponent with a higher floor and a smaller one with a lower floor describe the
-#   points about equally well (exercise 1 drops the floor altogether).
+#   points about equally well; here the best fit puts the floor at zero, with an error bar as large
+#   as the whole loss, so the floor is not determined at all (exercise 1 drops it altogether).
 # - **The floor $c$ is not the entropy of English.** With a fixed budget of tokens, the larger
 #   models are stopped long before convergence, so the fitted floor also contains the
 #   under-training of every model; Kaplan's law in $N$ assumes the data and the steps are not
@@ -1050,12 +1060,14 @@ for head in range(4):
         f"{previous:.2f}, average distance back {distance[head]:.1f}"
     )
 print(f"spread evenly over the past: average distance {uniform:.2f}")
-# one head is local (distance 2.2 here) and the others broad (5.8 to 6.1); unchanged
-# at the
-# printed precision under the foreign configuration; margins 0.7 and 1.6 here
+# one head is local (distance 2.7 here) and the others broad (5.4 to 5.7): the local
+# head looks back less than 0.6 times as far as the nearest other head (margin 0.5),
+# the others more than 0.6 times as far as evenly spread weights would (margin 0.8)
 local = int(distance.argmin())
+others = torch.cat([distance[:local], distance[local + 1:]])
 assert abs(uniform - 7.75) < 1e-6
-assert distance[local] < 0.5 * distance.median() and distance.max() < uniform
+assert distance[local] < 0.6 * others.min() and others.min() > 0.6 * uniform
+assert distance.max() < uniform
 
 # %% mystnb={"figure": {"caption": "Attention weights of the four heads of block 0 of a small Shakespeare GPT on one line of text: each row is a reading character, each column a character it may attend to."}}
 labels_text = [
@@ -1243,12 +1255,11 @@ assert abs(val_bf16 - val_fp32) < 0.1
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-cell"]
 slope, intercept = np.polyfit(np.log(n_gpt), np.log(loss_gpt), 1)
 print(f"pure power law: alpha = {-slope:.3f} (with floor: {fit_gpt.alpha:.2f})")
-# Without a floor, the whole loss (mostly the part no model size removes) must follow
-# the power law,
-# so the fitted exponent becomes several times smaller, even below Kaplan's (their law
-# is also a pure
-# power law, but fitted where the reducible part dominates).
-assert -slope < fit_gpt.alpha / 2
+# Almost no change: the fit with a floor already put c at zero. The six mean losses lie
+# close to a straight line in log-log, and this short range of sizes cannot tell a floor
+# from a slower power law. A floor near the data sweep's (c = 2.44) would need a much
+# larger exponent for the same points: the trade of alpha against c the text describes.
+assert fit_gpt.c < 0.1 and abs(-slope - fit_gpt.alpha) < 0.01
 
 # %% [markdown]
 # 2. How many tokens per second would a cluster need to train GPT-3 in 30 days, and how many

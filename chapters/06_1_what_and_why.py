@@ -287,7 +287,7 @@ for language in ("english", "chinese"):
               f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
               f"{gains.min():+.1f} to {gains.max():+.1f}")
 # Claims of the text, on the benchmark's five seeds (a committed file, so exact):
-# gains of one to three points with 100 and 1,000 labels and a seed spread at least
+# gains of one to four points with 100 and 1,000 labels and a seed spread at least
 # as large, a small loss with all labels, and TF-IDF ahead of the pretrained LSTM.
 for language in ("english", "chinese"):
     sizes = sorted({n for lang, n, start in bench if lang == language})
@@ -295,7 +295,7 @@ for language in ("english", "chinese"):
         gains = bench[language, n, "pretrained"] - bench[language, n, "random init"]
         gains *= 100
         if n <= 1000:
-            assert 1 <= gains.mean() <= 3 and np.ptp(gains) >= gains.mean()
+            assert 0.5 <= gains.mean() <= 4.5 and np.ptp(gains) >= gains.mean()
         else:
             assert -2 < gains.mean() < 0
         tfidf = bench[language, n, "TF-IDF"].mean()
@@ -303,7 +303,7 @@ for language in ("english", "chinese"):
 
 # %% [markdown]
 # **The verdict at this scale.** Pretraining helps, but only a little. Over the benchmark's five seeds the
-# pretrained start is ahead by one to three points on average with 100 and 1,000 labels, in both languages,
+# pretrained start is ahead by about one to four points on average with 100 and 1,000 labels, in both languages,
 # with a spread over seeds as large as the gain itself, and with all labels it falls slightly behind (the
 # table above). That is short of the targets set for this study before it ran (at least 5 points with 100
 # labels and 3 with 1,000, on every seed, and the TF-IDF baseline with all labels): the benchmark prints NOT
@@ -329,13 +329,13 @@ from bigmodels.results import report
 # Tolerances: fine-tuning on 100 or 1,000 texts is chaotic (another CPU's rounding
 # sends it along another path), so the tolerance is the spread of the per-seed gains
 # over the benchmark's five seeds, within which a mean of two seeds can land anywhere:
-# English 5.8 and 4.1 points, Chinese 9.9 and 3.3, rounded up.
+# English 4.1 and 4.8 points, Chinese 9.7 and 4.1, rounded up.
 # The four changes of tests/portability.py at once (threads, OpenBLAS, ATen, MKL) moved
 # them by at most 0.04 points (Chinese, 1,000 labels), far inside.
-EXPECT = {("english", 100): 4.6, ("english", 1000): 1.8,
-          ("chinese", 100): 2.9, ("chinese", 1000): 2.0}
-TOL = {("english", 100): 6.0, ("english", 1000): 4.5,
-       ("chinese", 100): 10.0, ("chinese", 1000): 3.5}
+EXPECT = {("english", 100): 4.9, ("english", 1000): 2.2,
+          ("chinese", 100): 2.7, ("chinese", 1000): 0.9}
+TOL = {("english", 100): 4.5, ("english", 1000): 5.0,
+       ("chinese", 100): 10.0, ("chinese", 1000): 4.5}
 for language in ("english", "chinese"):
     for n in (100, 1000):
         report(f"Pretrained LSTM minus random init, {language}, {n:,} labels, "
@@ -349,7 +349,7 @@ for language in ("english", "chinese"):
 #   parameters, published language models hundreds of millions to hundreds of billions.
 # - Pretraining the §4.2 LSTM as a language model on unlabelled text (1.4 million English words, 2.9 million
 #   Chinese characters) and fine-tuning it was measured against the same network from random weights, five
-#   seeds per setting: one to three points better with 100 or 1,000 labels, slightly worse with all labels and
+#   seeds per setting: one to four points better with 100 or 1,000 labels, slightly worse with all labels and
 #   below TF-IDF throughout. The targets set for the study are NOT met at this scale.
 # - The small language model learns what words do in sentences ("good" next to "bad"), not what they say about
 #   a film. The published gains of pretraining come from far larger models trained on far more text: the

@@ -16,7 +16,6 @@ The model is `bigmodels.nn.seq2seq.Seq2SeqTransformer` (embeddings + positional 
 Transformer + output projection); nothing here re-implements it.
 """
 
-import hashlib
 import heapq
 import re
 from collections import Counter
@@ -29,6 +28,7 @@ from .validate import check_positive_int, describe
 from .data.datasets import TRANS_DE_EN, _ANNOTATION, _debian_file
 from .data.text import Vocabulary, pad_sequences
 from .nn.seq2seq import Seq2SeqTransformer
+from .scale.checkpoint import content_digest
 
 BOS, EOS = "<s>", "</s>"
 END = "</w>"  # marks the last unit of a word: "Haus" -> ["Ha", "us</w>"]
@@ -353,28 +353,12 @@ def short_pairs(german, english, max_words=12):
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "translation_de_en.pt"
 
 
-def _digest(state):
-    """sha256 of a checkpoint's content: keys, each tensor's name, dtype, shape and bytes, others' repr."""
-    h = hashlib.sha256()
-    for key in sorted(state):
-        h.update(key.encode())
-        value = state[key]
-        if isinstance(value, dict) and all(torch.is_tensor(v) for v in value.values()):
-            for name in sorted(value):
-                tensor = value[name]
-                h.update(name.encode() + str(tensor.dtype).encode() + str(tuple(tensor.shape)).encode())
-                h.update(tensor.contiguous().view(torch.uint8).numpy().tobytes())
-        else:
-            h.update(repr(value).encode())
-    return h.hexdigest()
-
-
 def save_translator(path, model, config, bpe, vocab, meta=None):
     """Write model (float16), config, merges, vocabulary and meta with their sha256."""
     state = {"model": {k: v.detach().half() for k, v in model.named_parameters()},
              "config": dict(config), "merges": [list(p) for p in bpe.merges],
              "vocab": list(vocab.id_to_token), "meta": dict(meta or {})}
-    state["sha256"] = _digest(state)
+    state["sha256"] = content_digest(state)
     torch.save(state, path)
 
 
@@ -384,7 +368,7 @@ def load_translator(path=CHECKPOINT):
         raise FileNotFoundError(f"{path}: no checkpoint (benchmarks/bench_translation.py makes it)")
     state = torch.load(path, weights_only=True)
     recorded = state.pop("sha256", None)
-    if recorded != _digest(state):
+    if recorded != content_digest(state):
         raise ValueError(f"{path}: its content does not match the sha256 it carries (damaged or edited); "
                          "run benchmarks/bench_translation.py to make it again")
     bpe = BPE(state["merges"])
