@@ -127,7 +127,8 @@ def make_fitters(num_pixels):
 def curves(split, sizes):
     fitters = make_fitters(split.X_train.shape[1])
     data = (split.X_train, split.y_train, split.X_test, split.y_test)
-    return {name: learning_curve(train, *data, sizes) for name, train in fitters.items()}
+    return {name: learning_curve(train, *data, sizes)
+            for name, train in fitters.items()}
 
 
 digit_sizes, mnist_sizes = [50, 150, 400, 1258], [100, 300, 1000, 3500]
@@ -207,11 +208,13 @@ plt.show()
 # trained accuracies: their last digits vary by CPU; asserted after the next paragraph
 def cnn(X, y):
     torch.manual_seed(0)
-    return train_classifier(SmallCNN(side, channels=(4, 8)), X, y, steps=3 * -(-len(X) // 64))
+    epoch = -(-len(X) // 64)  # mini-batches of 64 in one pass
+    return train_classifier(SmallCNN(side, channels=(4, 8)), X, y, steps=3 * epoch)
 
 
 shifted_fitters = {**make_fitters(side * side), "small CNN": cnn}
-shifted = {name: score(train(X_train_shifted, mnist.y_train), X_test_shifted, mnist.y_test)
+shifted = {name: score(train(X_train_shifted, mnist.y_train), X_test_shifted,
+                       mnist.y_test)
            for name, train in shifted_fitters.items()}
 print(f"{'model':22s} centred  shifted")
 for name, acc in shifted.items():

@@ -256,7 +256,8 @@ assert all(np.all(np.diff(np.log(norms[r][1:])) < 0.1) for r in (0.5, 0.9))
 # %%
 text = load_shakespeare()
 train_text, val_text = train_val_text(text)
-ids, chars = encode_chars(text)  # the book's one character tokenizer: ids in the sorted set
+# the book's one character tokenizer: ids of the characters in their sorted set
+ids, chars = encode_chars(text)
 train_ids = torch.from_numpy(ids[: len(train_text)])
 val_ids = torch.from_numpy(ids[len(train_text):])
 vocab_size = len(chars)
@@ -296,7 +297,8 @@ def sample(model, prompt, length, seed=0, temperature=0.8):
     return prompt + decode_chars(out, chars)
 
 
-# 32 fixed validation windows of 256 characters (get_batch: inputs and next-character targets)
+# 32 fixed validation windows of 256 characters (get_batch: inputs and the
+# next-character targets)
 val_x, val_y = get_batch(val_ids, 256, 32, np.random.default_rng(1))
 
 
@@ -333,8 +335,8 @@ optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
 rng = np.random.default_rng(0)
 initial_val = val_loss(model)
 start = time.perf_counter()
-# the loop is written out here, the book's first language-model training loop; later chapters
-# call the same steps as bigmodels.training.train_lm
+# the loop is written out here, the book's first language-model training loop;
+# later chapters call the same steps as bigmodels.training.train_lm
 for step in range(1, steps + 1):
     x, y = get_batch(train_ids, length, batch, rng)
     logits, _ = model(x)
@@ -482,7 +484,8 @@ tbptt = CharRNN(vocab_size)
 opt = torch.optim.Adam(tbptt.parameters(), lr=3e-3)
 offsets = np.random.default_rng(0).integers(0, len(train_ids) - 20 * 64 - 1, 32)
 h = None
-# written out: consecutive windows (not random ones) and the carried, detached state are the point
+# written out: consecutive windows (not random ones) and the carried, detached
+# state are the point
 for step in range(20):  # 20 consecutive windows of 64 characters per stream
     starts = torch.from_numpy(offsets + 64 * step)[:, None] + torch.arange(65)
     x, y = train_ids[starts[:, :-1]], train_ids[starts[:, 1:]]

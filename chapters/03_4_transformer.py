@@ -534,7 +534,8 @@ seq2seq = bnn.Seq2SeqTransformer(
 opt = torch.optim.Adam(seq2seq.parameters(), lr=1e-3)
 train_rng = np.random.default_rng(0)
 start = time.perf_counter()
-# written out: teacher forcing (the decoder reads the target shifted right) is the lesson
+# written out: teacher forcing (the decoder reads the target shifted right) is the
+# lesson
 for step in range(160):
     src, tgt_in, tgt = reversal_batch(64, train_rng)
     loss = torch.nn.functional.cross_entropy(
@@ -630,7 +631,7 @@ print(
 
 
 def train_gpt(config, steps, lr, batch_size, seed=0, clip=None):
-    """A fresh GPT, Adam at a constant learning rate; returns it and the per-step losses."""
+    """A fresh GPT trained by Adam at a constant rate; returns it, its step losses."""
     torch.manual_seed(seed)
     model = bnn.GPT(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -712,8 +713,8 @@ assert (
 # %% tags=["nbval-ignore-output"]
 # a trained loss: its last digits vary by CPU; the assert checks the claim
 # the mean over 50 random batches of 16 windows
-val_loss = estimate_loss(gpt, torch.from_numpy(val_ids), config.block_size, 16, batches=50,
-                         rng=np.random.default_rng(0))
+val_loss = estimate_loss(gpt, torch.from_numpy(val_ids), config.block_size, 16,
+                         batches=50, rng=np.random.default_rng(0))
 print(
     f"validation loss {val_loss:.2f} nats after 200 steps",
     f"(uniform: {math.log(len(chars)):.2f})",

@@ -197,7 +197,8 @@ def train_pair(dtype):
     torch_model = dense_classifier.dense_classifier(seed=0, dtype=dtype)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     twin = scratch.Sequential.from_torch(torch_model, dtype=np_dtype)
-    kwargs = dict(epochs=dense_classifier.EPOCHS, batch_size=dense_classifier.BATCH_SIZE,
+    kwargs = dict(epochs=dense_classifier.EPOCHS,
+                  batch_size=dense_classifier.BATCH_SIZE,
                   X_val=data.X_val, y_val=data.y_val, verbose=False)
     h_torch = training.fit(torch_model, nn.CrossEntropyLoss(),
                            dense_classifier.keras_adam(torch_model),
@@ -214,7 +215,8 @@ twin32 = scratch.Sequential.from_torch(dense_classifier.dense_classifier(seed=0)
                                        dtype=np.float32)
 history32 = training.fit_scratch(twin32, scratch.CrossEntropyLoss(),
                                  scratch.Adam(twin32, lr=1e-3, eps=1e-7),
-                                 data.X_train, data.y_train, epochs=dense_classifier.EPOCHS,
+                                 data.X_train, data.y_train,
+                                 epochs=dense_classifier.EPOCHS,
                                  batch_size=dense_classifier.BATCH_SIZE,
                                  X_val=data.X_val, y_val=data.y_val, verbose=False)
 pairs = {"float64": train_pair(torch.float64),

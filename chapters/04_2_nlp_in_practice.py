@@ -428,8 +428,9 @@ for language in ("english", "chinese"):
                 f"{language:>8}, {what}: test accuracy {np.mean(accs):.3f} "
                 f"(seeds {min(accs):.3f}-{max(accs):.3f})"
             )
-    # the claims below, on the committed benchmark file: gains of 0.5 to 4.5 points with 100
-    # or 1,000 labels, a loss with all labels, TF-IDF (same texts) ahead at every size
+    # the claims below, on the committed benchmark file: gains of 0.5 to 4.5 points
+    # with 100 or 1,000 labels, a loss with all labels, TF-IDF (same texts) ahead at
+    # every size
     for n in sorted({r["labels"] for r in rows}):
         gain = 100 * (mean[n, "pretrained"] - mean[n, "random init"])
         assert (0.5 <= gain <= 4.5) if n <= 1000 else gain < 0

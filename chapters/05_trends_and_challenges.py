@@ -142,10 +142,11 @@ gpt_runs, data_runs = full["gpt_model"], full["gpt_data"]
 
 
 def seed_means(runs, key):
-    """Sizes (sorted), mean validation loss over the seeds of each, and its standard error."""
+    """Sorted sizes, each size's mean validation loss over seeds, its std error."""
     sizes = sorted({r[key] for r in runs})
     losses = np.array([[r["val_loss"] for r in runs if r[key] == x] for x in sizes])
-    return np.array(sizes), losses.mean(1), losses.std(1, ddof=1) / np.sqrt(losses.shape[1])
+    error = losses.std(1, ddof=1) / np.sqrt(losses.shape[1])
+    return np.array(sizes), losses.mean(1), error
 
 
 n_gpt, loss_gpt, err_gpt = seed_means(gpt_runs, "n_non_embedding")
@@ -645,8 +646,8 @@ unseen_X, unseen_y = Xd[300:600], yd[300:600]  # training images no model below 
 torch.manual_seed(0)
 overfit = MLP([64, 256, 10])
 opt = torch.optim.Adam(overfit.parameters(), lr=1e-2)
-training.fit(overfit, torch.nn.CrossEntropyLoss(), opt, members_X, members_y, epochs=300,
-             batch_size=len(members_X), accuracy=False, verbose=False)
+training.fit(overfit, torch.nn.CrossEntropyLoss(), opt, members_X, members_y,
+             epochs=300, batch_size=len(members_X), accuracy=False, verbose=False)
 
 
 def attack_advantages(model):
@@ -944,7 +945,8 @@ class Margin(torch.nn.Module):
 
 examples = [reviews.X_test[i] for i in range(6)]
 bags = torch.from_numpy(bag_of_words(examples))
-ig_words, ig_delta = attribution.integrated_gradients(Margin(sentiment), bags, 0, steps=128)
+ig_words, ig_delta = attribution.integrated_gradients(Margin(sentiment), bags, 0,
+                                                      steps=128)
 for text, bag, attributions in zip(examples[:4], bags.numpy(), ig_words.numpy()):
     words = sorted(
         ((vocab.id_to_token[i], attributions[i]) for i in np.flatnonzero(bag)),
@@ -1197,7 +1199,8 @@ def train_small_gpt(bf16, steps=60):
         opt.step()
     seconds = time.perf_counter() - start
     val_ids = torch.from_numpy(ids[len(train_text) :])
-    val = estimate_loss(model, val_ids, 32, 16, batches=8, rng=np.random.default_rng(1234))
+    val = estimate_loss(model, val_ids, 32, 16, batches=8,
+                        rng=np.random.default_rng(1234))
     return val, seconds
 
 
