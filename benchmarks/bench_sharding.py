@@ -20,17 +20,8 @@ import torch
 from bigmodels.nn import MLP
 from bigmodels.data import load_shakespeare
 from bigmodels.results import report
-from bigmodels.scale import checkpointed, parallel, sharding
+from bigmodels.scale import checkpointed, parallel, sharding, step_seconds
 from bigmodels.data.lm import encode_chars
-
-
-def step_seconds(forward, x, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        forward(x).square().mean().backward()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def timed_fsdp(rank, world_size, config, tokens, vocab_size):

@@ -21,6 +21,8 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from bilingual import SITES  # noqa: E402  each site's folder; every page links to its counterpart there
 CONFIG = ROOT / "book" / "_config.yml"
 TOC = ROOT / "book" / "_toc.yml"
 LOCALES = ROOT / "book" / "locales"
@@ -34,8 +36,6 @@ CHINESE_SITE = {
                         "CITATION.cff 说明如何引用本书和文章《人工智能大模型原理与应用实战》。</p>",
     },
 }
-# Where each language's site lives under the html folder; every page links to its counterpart there.
-SITE_SUBDIR = {"en": "", "zh_CN": "zh_CN"}
 
 
 def sphinx_overrides(language, builder):
@@ -68,7 +68,7 @@ def build(language, output, builder="html"):
     if builder == "gettext":
         out = output / "gettext"
     else:
-        out = output / "html" / SITE_SUBDIR[language]
+        out = output / "html" / SITES[language]
     doctrees = output / f".doctrees-{language}-{builder}"
     print(f"book/build.py: {builder} ({language}) -> {out}", flush=True)
     result = build_sphinx(ROOT, out, noconfig=True, path_config=CONFIG,

@@ -59,7 +59,7 @@ from bigmodels.data import load_shakespeare
 from bigmodels.nn import MLP
 from bigmodels.notebook import show_source
 from bigmodels.scale import checkpointed, load_checkpoint, saved_activation_bytes
-from bigmodels.scale import parallel, pipeline, sharding, tensor_parallel
+from bigmodels.scale import parallel, pipeline, sharding, step_seconds, tensor_parallel
 from bigmodels.scale.ddp import (Config, global_batch, launch, make_data, run_nodes,
                                  train)
 from bigmodels.data.lm import encode_chars
@@ -473,16 +473,7 @@ assert activation_mb[4] < 0.6 * activation_mb[None]
 
 # %% tags=["nbval-ignore-output"]
 # timing: depends on the machine and its load (checked by benchmarks/bench_sharding.py)
-def step_seconds(forward, repeats=10):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        forward(x).square().mean().backward()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-time_ratio = step_seconds(checkpointed(deep, 4)) / step_seconds(deep)
+time_ratio = step_seconds(checkpointed(deep, 4), x) / step_seconds(deep, x)
 print(f"one training step with 4 checkpointed segments takes {time_ratio:.2f}x as long")
 
 # %% [markdown]

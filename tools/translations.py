@@ -19,6 +19,7 @@ targets one of them), so `update` fills them with their own text.
 """
 
 import argparse
+import functools
 import pathlib
 import re
 import subprocess
@@ -40,6 +41,7 @@ PROSE = re.compile(r"[A-Za-z]{2,}(?:[ -][A-Za-z]{2,}){2,}")   # three English wo
 MARKER = re.compile(r"^=== (\d+)\n", re.M)
 
 
+@functools.cache
 def glossary_terms():
     """The headwords of book/glossary.md's glossaries (the unindented lines inside each ```{glossary}```)."""
     terms, inside = set(), False

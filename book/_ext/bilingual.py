@@ -20,7 +20,7 @@ from sphinx.transforms.i18n import Locale
 from sphinx.util.i18n import docname_to_domain
 from sphinx_external_toc.events import InsertToctrees
 
-SITES = {"en": "", "zh_CN": "zh_CN"}            # as book/build.py's SITE_SUBDIR
+SITES = {"en": "", "zh_CN": "zh_CN"}  # each site's folder under the html output (book/build.py builds there)
 SWITCH_TEXT = {"en": "中文版", "zh_CN": "English edition"}
 
 
@@ -57,9 +57,9 @@ class TocCaptions(SphinxTransform):
 
 def counterpart_href(pagename, language):
     """Relative link from `pagename` in `language`'s site to the same page in the other site."""
-    here = posixpath.join(SITES[language], pagename) if SITES[language] else pagename
     other = "zh_CN" if language == "en" else "en"
-    there = posixpath.join(SITES[other], pagename) if SITES[other] else pagename
+    here = posixpath.join(SITES[language], pagename)  # join("", page) is page
+    there = posixpath.join(SITES[other], pagename)
     return posixpath.relpath(there, posixpath.dirname(here) or ".") + ".html"
 
 

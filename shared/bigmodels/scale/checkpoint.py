@@ -15,6 +15,7 @@ import hashlib
 import os
 import pickle
 import random
+import time
 import zipfile
 
 import numpy as np
@@ -170,3 +171,15 @@ def checkpointed(model, segments):
         raise TypeError(f"model: expected a torch.nn.Sequential, got {type(model).__name__}")
     check = check_positive_int(segments, "segments")
     return lambda x: checkpoint_sequential(model, check, x, use_reentrant=False)
+
+
+def step_seconds(forward, x, repeats=10):
+    """Best of `repeats` timed forward-backward passes of forward(x) (loss: mean square), in seconds: what
+    activation checkpointing costs in time, measured the same way by chapter 6.4 and bench_sharding.py."""
+    check_positive_int(repeats, "repeats")
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(x).square().mean().backward()
+        best = min(best, time.perf_counter() - start)
+    return best
