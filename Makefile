@@ -116,9 +116,9 @@ doctor:
 	    $(if $(wildcard $(STAMP)),--quiet) || rc=1; \
 	if [ -f $(STAMP) ] && $(BIN)/python -c '' 2>/dev/null; then $(BIN)/python -m bigmodels.doctor || rc=1; fi; exit $$rc
 
-# Chapter 6.1's pretrained language models (shared/checkpoints/lstm_lm_*.pt, committed): retrain both from the
-# offline text, about 4 minutes per language at one thread; the weights come out bit-identical
-# (benchmarks/bench_pretraining.py says more).
+# Chapter 6.1's pretrained models (shared/checkpoints/word_vectors_*.pt and lstm_lm_*.pt, committed): recompute
+# them from the offline text, about 20 s (word vectors) and 4 minutes (language model) per language at one
+# thread; the files come out bit-identical on one machine (benchmarks/bench_pretraining.py says more).
 pretrain: venv
 	$(BIN)/python benchmarks/bench_pretraining.py --pretrain
 

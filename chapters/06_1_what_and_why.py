@@ -27,7 +27,8 @@
 # - load a language model pretrained on unlabelled text (the §4.2 LSTM, English words and Chinese characters)
 #   and see what it learned without a single label;
 # - fine-tune it on 100 or 1,000 labelled reviews and measure, over seeds, what pretraining buys against the
-#   same network trained from random weights.
+#   same network trained from random weights;
+# - compute word vectors from the same text by counting (PPMI and a truncated SVD) and measure what they buy.
 #
 # **Time to run:** about a minute on two CPU cores (the pretraining itself is a benchmark script, about half
 # an hour).
@@ -48,6 +49,7 @@ import numpy as np
 import torch
 
 from bigmodels import pretraining as pt
+from bigmodels import word_vectors
 from bigmodels.data import load_chinese_reviews, load_rotten_tomatoes
 from bigmodels.data.unlabelled import unlabelled_chinese, unlabelled_english
 from bigmodels.notebook import show_source
@@ -242,31 +244,39 @@ table = benchmark_result("pretraining.txt").splitlines()
 print("\n".join(line for line in table if not line.startswith("[result]")))  # in README
 
 # %% mystnb={"figure": {"caption": "Test accuracy against the number of labelled training texts (mean and spread of five seeds): the LSTM pretrained as a language model, the same LSTM from random weights, and TF-IDF + logistic regression, with TF-IDF on all labels and the published results on Rotten Tomatoes as horizontal lines."}}
+def learning_curves(series, titles):
+    """Test accuracy (mean and spread over seeds) against labelled texts, a panel per
+    language; series: (benchmark result by language, start, style, label) tuples."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6), sharey=True)
+    for ax, language in zip(axes, ("english", "chinese")):
+        for source, start, style, label in series:
+            points = sorted((r["labels"], np.mean(r["test"]), np.std(r["test"]))
+                            for r in source[language]["rows"] if r["start"] == start)
+            n, mean, spread = map(np.array, zip(*points))
+            ax.errorbar(n, mean, yerr=spread, fmt=style, capsize=3, label=label)
+        ax.axhline(0.5, color="gray", lw=0.6, ls=":")
+        ax.set_xscale("log")
+        ax.set(xlabel="labelled training texts", title=titles[language])
+    axes[0].set_ylabel("test accuracy (mean, spread of 5 seeds)")
+    return fig, axes
+
+
 tfidf_all = {}
 for language in study:
     rows = [r for r in study[language]["rows"] if r["start"] == "TF-IDF"]
     tfidf_all[language] = np.mean(max(rows, key=lambda r: r["labels"])["test"])
 tfidf_label = "TF-IDF, all labels ({english:.3f}, {chinese:.3f})".format(**tfidf_all)
-fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.6), sharey=True)
+fig, axes = learning_curves(
+    [(study, "pretrained", "o-", "LSTM, pretrained"),
+     (study, "random init", "s-", "LSTM, random init"),
+     (study, "TF-IDF", "^:", "TF-IDF + logistic regr.")],
+    {"english": "Rotten Tomatoes (words)", "chinese": "Chinese reviews (characters)"})
 for ax, language in zip(axes, ("english", "chinese")):
-    for start, style in (("pretrained", "o-"), ("random init", "s-"), ("TF-IDF", "^:")):
-        points = sorted((r["labels"], np.mean(r["test"]), np.std(r["test"]))
-                        for r in study[language]["rows"] if r["start"] == start)
-        n, mean, spread = map(np.array, zip(*points))
-        label = "TF-IDF + logistic regr." if start == "TF-IDF" else f"LSTM, {start}"
-        ax.errorbar(n, mean, yerr=spread, fmt=style, capsize=3, label=label)
-    ax.axhline(tfidf_all[language], color="C2", lw=0.8, ls="--",
-               label=tfidf_label)
+    ax.axhline(tfidf_all[language], color="C2", lw=0.8, ls="--", label=tfidf_label)
     if language == "english":
         for (name, value), color in zip(pt.PUBLISHED.items(), ("C4", "C5", "C3")):
             ax.axhline(value, color=color, lw=0.8, ls="-.",
                        label=f"{name} ({value:.1%})")
-    ax.axhline(0.5, color="gray", lw=0.6, ls=":")
-    ax.set_xscale("log")
-    ax.set(xlabel="labelled training texts",
-           title={"english": "Rotten Tomatoes (words)",
-                  "chinese": "Chinese reviews (characters)"}[language])
-axes[0].set_ylabel("test accuracy (mean, spread of 5 seeds)")
 fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, ncol=3, loc="upper center",
            bbox_to_anchor=(0.5, 0.0))
 plt.show()
@@ -318,6 +328,162 @@ for language in ("english", "chinese"):
 # with few labels. Its size, the part the word "big" is about, is out of reach here.
 
 # %% [markdown]
+# ### A second pretrained model: word vectors
+#
+# The largest published gain on this data came from the simplest pretrained model: {cite:t}`kim2014convolutional`'s
+# CNN went from 76.1% to 81.0% when its random word vectors were replaced by word2vec vectors pretrained on news.
+# Word vectors can be read off the same unlabelled text without any training loop: count which tokens occur near
+# which, turn the counts into positive pointwise mutual information (PPMI, how much more often two tokens meet
+# than chance would have them meet), and keep the 100 strongest directions of that matrix with a truncated
+# SVD. {cite:t}`levy2014neural` showed that word2vec's skip-gram implicitly factorises the same kind of matrix;
+# counted directly, the vectors take seconds on a CPU and do not depend on a sampling order.
+#
+# - *English*: the 10,000 most frequent words of the same unlabelled text. *Chinese*: most Chinese words are two
+#   characters long, so the tokens are characters *and* pairs of neighbouring characters (20,000 of them; a
+#   linear probe on the validation split preferred them to characters alone by 3 to 4 points).
+# - Two tokens count as neighbours within a window, weighted by 1 / distance. The script computes the vectors
+#   for windows of 5, 10, 20 and 40 tokens and keeps the one whose linear probe (logistic regression on a text's
+#   mean vector) does best on the validation split: 20 in English, 40 in Chinese (the cell below prints the
+#   probe for each). Wider windows make the vectors more about topic and tone than about grammar.
+# - The classifier is the neural bag of words: the mean of a text's vectors, then one linear layer, started from
+#   the pretrained vectors or from random unit vectors. For each setting the recipe (train the output layer
+#   only, every weight, or the output layer first and then every weight at a lower rate, as ULMFiT unfreezes
+#   step by step) and the number of epochs were chosen on the validation split, as for the LSTM.
+# - `benchmarks/bench_pretraining.py --pretrain --model vectors` computes and probes all eight sets in about
+#   three minutes; the committed files are float16 and their SHA-256 is checked on loading.
+
+# %%
+show_source(word_vectors)
+
+# %%
+vector_sets = {language: pt.load_word_vectors(language) for language in splits}
+for language, (vectors, vocab, meta) in vector_sets.items():
+    print(f"{language}: {vectors.shape[0]:,} tokens x {vectors.shape[1]} dimensions, "
+          f"counted over {meta['tokens']:,} tokens of unlabelled text")
+    probes = ", ".join(f"{w}: {a:.3f}" for w, a in meta["probe_by_window"].items())
+    print(f"  validation accuracy of the linear probe by window: {probes}; "
+          f"kept window {meta['window']}")
+assert [vector_sets[lang][2]["window"] for lang in ("english", "chinese")] == [20, 40]
+
+# %% tags=["nbval-ignore-output"]
+# ranks of float similarities: near-ties may swap on another CPU; the assert checks it
+vector_probes = {"english": ("good", "bad", "boring", "funny", "actor"),
+                 "chinese": ("好", "差", "失望", "价格")}
+vector_neighbours = {}
+for language, (vectors, vocab, meta) in vector_sets.items():
+    for token in vector_probes[language]:
+        vector_neighbours[token] = pt.nearest_tokens(vectors, vocab, token)
+for token, near in vector_neighbours.items():
+    print(f"{token:>8}: {', '.join(near)}")
+# the claims below, on the ten nearest (a swap at the fifth place cannot break them)
+top10 = {token: pt.nearest_tokens(*vector_sets[language][:2], token, k=10)
+         for language, tokens in vector_probes.items() for token in tokens}
+assert {"pretentious", "dull", "bad"} <= set(top10["boring"])
+assert {"smart", "amusing", "charming"} <= set(top10["funny"])
+assert "good" not in top10["bad"] and "后悔" in top10["失望"]
+assert "morrow" in top10["good"] and "太差" in top10["差"]
+
+# %% [markdown]
+# Unlike the language model's, these neighbours carry sentiment: "boring" sits next to "pretentious", "bad" and
+# "dull", "funny" next to "smart", "amusing" and "charming", 失望 (disappointed) next to 后悔 (regret), and "good"
+# is not among the neighbours of "bad". On review text, words of one sentiment share their contexts. "good"
+# shows where the rest of the English text comes from: its neighbours are Shakespeare's ("good morrow", "good
+# sir"). Fine-tuned on 100 or 1,000 labelled texts, the chapter's cut of the benchmark (seeds 1 and 2, recipes
+# and epochs as the benchmark chose them):
+
+# %% tags=["nbval-ignore-output"]
+# fine-tuned accuracies: they vary by CPU; asserts and report() below check the claims
+vector_study = {lang: benchmark_result(f"word_vectors_{lang}.json") for lang in splits}
+vector_maxlen = {"english": 64, "chinese": 256}
+vector_chapter = {}
+for language, (vectors, vocab, meta) in vector_sets.items():
+    train, test = ((pt.encode_texts(vocab, X, vector_maxlen[language])[0],
+                    torch.from_numpy(y))
+                   for X, y in (splits[language].train, splits[language].test))
+    chosen = {(r["labels"], r["start"]): r for r in vector_study[language]["rows"]}
+    for n in (100, 1000):
+        for start in ("pretrained", "random init"):
+            row = chosen[n, start]
+            vector_chapter[language, n, start] = [
+                pt.vectors_experiment(vectors, train, test, n, start, seed,
+                                      row["epochs"], batch_size[n],
+                                      recipe=row["recipe"],
+                                      probe_epochs=row["probe_epochs"])[0]
+                for seed in (1, 2)]
+        pre = np.mean(vector_chapter[language, n, "pretrained"])
+        rnd = np.mean(vector_chapter[language, n, "random init"])
+        print(f"{language:>8}, {n:>5} labels: pretrained {pre:.3f}, "
+              f"random init {rnd:.3f}, gain {100 * (pre - rnd):+.1f} points")
+
+# %% mystnb={"figure": {"caption": "Test accuracy against the number of labelled training texts (mean and spread of five seeds) for the bag of word vectors, pretrained and from random vectors, with TF-IDF + logistic regression trained on the same texts and the pretrained LSTM of the previous figure for comparison."}}
+fig, axes = learning_curves(
+    [(vector_study, "pretrained", "o-", "word vectors, pretrained"),
+     (vector_study, "random init", "s-", "word vectors, random init"),
+     (study, "TF-IDF", "^:", "TF-IDF + logistic regr."),
+     (study, "pretrained", "x--", "LSTM, pretrained")],
+    {"english": "Rotten Tomatoes (words)",
+     "chinese": "Chinese reviews (characters and pairs)"})
+fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, ncol=4, loc="upper center",
+           bbox_to_anchor=(0.5, 0.0))
+plt.show()
+
+# %% tags=["nbval-ignore-output"]
+# gains of fine-tuned accuracies: they vary by CPU; the asserts check the text's claims
+vector_bench = {(language, r["labels"], r["start"]): np.array(r["test"])
+                for language in vector_study for r in vector_study[language]["rows"]}
+vector_gain = {}
+for language in ("english", "chinese"):
+    for n in (100, 1000):
+        pre = np.array(vector_chapter[language, n, "pretrained"])
+        rnd = np.array(vector_chapter[language, n, "random init"])
+        vector_gain[language, n] = 100 * np.mean(pre - rnd)
+        gains = 100 * (vector_bench[language, n, "pretrained"]
+                       - vector_bench[language, n, "random init"])
+        print(f"{language:>8}, {n:>5} labels: gain {vector_gain[language, n]:+.1f} "
+              f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
+              f"{gains.min():+.1f} to {gains.max():+.1f}")
+# Claims of the text, on the benchmark's five seeds (committed files, so exact):
+for language in ("english", "chinese"):
+    pre, rnd, tfidf, lstm = (bench_or_vectors[language, n, start].mean()
+                             for bench_or_vectors, n, start in (
+                                 (vector_bench, 100, "pretrained"),
+                                 (vector_bench, 100, "random init"),
+                                 (bench, 100, "TF-IDF"), (bench, 100, "pretrained")))
+    gains_100 = 100 * (vector_bench[language, 100, "pretrained"]
+                       - vector_bench[language, 100, "random init"])
+    # 100 labels: ahead of random vectors on every seed (about 10 points in English,
+    # 7 in Chinese), of TF-IDF on the same texts, and of the pretrained LSTM
+    assert gains_100.min() > 0 and pre > tfidf and pre > lstm
+    assert abs(gains_100.mean() - {"english": 10, "chinese": 7}[language]) < 1
+    for n in sorted({n for lang, n, start in vector_bench if lang == language})[1:]:
+        gain = 100 * (vector_bench[language, n, "pretrained"].mean()
+                      - vector_bench[language, n, "random init"].mean())
+        # 1,000 labels: about 3.5 points in English, 2 in Chinese; all labels: level
+        expected = {"english": 3.5, "chinese": 2}[language] if n == 1000 else 0
+        tolerance = 0.5 if (language, n) == ("english", 1000) else 1
+        assert abs(gain - expected) < tolerance
+        beats_tfidf = (vector_bench[language, n, "pretrained"].mean()
+                       > bench[language, n, "TF-IDF"].mean())
+        assert beats_tfidf == ((language, n) == ("english", 1000))
+
+# %% [markdown]
+# **Word vectors against the targets.** With 100 labelled texts the pretrained vectors are ahead of random
+# vectors on every seed, by about 10 points in English and 7 in Chinese, and ahead of both TF-IDF + logistic
+# regression trained on the same 100 texts and the pretrained LSTM: the target of 5 points is met in both
+# languages. With 1,000 labels the lead is about 3.5 points in English, where the pretrained vectors also beat
+# TF-IDF (target 3: met), and about 2 in Chinese (NOT met). With all labels the two starts end level, below
+# TF-IDF (NOT met in either language). The benchmark prints met or NOT met for each target.
+#
+# That is the shape of the published curves, whose gains are largest with the fewest labels
+# {cite}`howard2018universal`, at a far smaller scale. What the vectors carry is how tokens are used, counted over
+# 1.2 million English words and 5.7 million Chinese characters and pairs. A few thousand labels teach a random bag
+# of words the same about the words it sees often, and a mean of vectors cannot see word order ("not good"), which
+# TF-IDF's word pairs can: the published models that beat TF-IDF with all labels read word order and were
+# pretrained on far more text (Kim's word2vec vectors on about 100 billion words of news). Counting also turned
+# out cheaper than predicting: the vectors take seconds to compute, the LSTM's pretraining minutes, and the
+# vectors buy more.
+
+# %% [markdown]
 # ## Headline figures
 #
 # The figures this chapter adds to the book's results table (README and chapter 7), each computed above; the
@@ -341,6 +507,17 @@ for language in ("english", "chinese"):
         report(f"Pretrained LSTM minus random init, {language}, {n:,} labels, "
                "seeds 1-2 (accuracy points)", chapter_gain[language, n], "{:+.1f}",
                expect=EXPECT[language, n], tol=TOL[language, n])
+# The word vectors' tolerances, the same way: the spread of the per-seed gains over the
+# benchmark's five seeds (English 4.4 and 3.2 points, Chinese 4.3 and 2.1), rounded up.
+VECTOR_EXPECT = {("english", 100): 8.2, ("english", 1000): 3.6,
+                 ("chinese", 100): 8.2, ("chinese", 1000): 3.2}
+VECTOR_TOL = {("english", 100): 4.5, ("english", 1000): 3.5,
+              ("chinese", 100): 4.5, ("chinese", 1000): 2.5}
+for language in ("english", "chinese"):
+    for n in (100, 1000):
+        report(f"Pretrained word vectors minus random init, {language}, {n:,} labels, "
+               "seeds 1-2 (accuracy points)", vector_gain[language, n], "{:+.1f}",
+               expect=VECTOR_EXPECT[language, n], tol=VECTOR_TOL[language, n])
 
 # %% [markdown]
 # ## Summary
@@ -350,7 +527,10 @@ for language in ("english", "chinese"):
 # - Pretraining the §4.2 LSTM as a language model on unlabelled text (1.4 million English words, 2.9 million
 #   Chinese characters) and fine-tuning it was measured against the same network from random weights, five
 #   seeds per setting: one to four points better with 100 or 1,000 labels, slightly worse with all labels and
-#   below TF-IDF throughout. The targets set for the study are NOT met at this scale.
+#   below TF-IDF throughout. The LSTM meets none of the targets set for the study at this scale.
+# - Word vectors counted from the same text (PPMI and a truncated SVD, seconds on a CPU) buy more: with 100
+#   labels about 10 points in English and 7 in Chinese over random vectors, ahead of TF-IDF and of the
+#   pretrained LSTM; with 1,000 labels about 3.5 and 2 points; with all labels nothing, and TF-IDF stays ahead.
 # - The small language model learns what words do in sentences ("good" next to "bad"), not what they say about
 #   a film. The published gains of pretraining come from far larger models trained on far more text: the
 #   article's case for big models, measured here in its direction, not in its size.

@@ -187,7 +187,7 @@ def test_dense_layers_only_keeps_the_pretrained_body():
     model = pt.LSTMClassifier(10, 4, 4, 4, pooling="concat")
     body = {k: v.clone() for k, v in model.state_dict().items()}
     ids, lengths, labels = torch.randint(1, 10, (8, 5)), torch.full((8,), 5), torch.arange(8) % 2
-    pt.fine_tune(model, ids, lengths, labels, epochs=2, batch_size=4, freeze_body=True)
+    pt.fine_tune(model, (ids, lengths), labels, epochs=2, batch_size=4, freeze_body=True)
     after = model.state_dict()
     assert all(torch.equal(body[k], after[k]) for k in body if k.startswith(("embedding.", "lstm.")))
     assert not torch.equal(body["dense.weight"], after["dense.weight"])

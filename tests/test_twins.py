@@ -154,6 +154,7 @@ SCRATCH_ONLY = {
     "Residual": "wiring for the explicit backward; nn's TransformerLayer.residual is one line under autograd",
     "Loss": "the base class of the scratch losses (forward and backward); nn's losses are torch.nn.Modules",
     "LSTMLanguageModel": "its torch twin is bigmodels.pretraining.LSTMLanguageModel, trained in chapter 6.1",
+    "BagOfVectors": "its torch twin is bigmodels.word_vectors.BagOfVectors, trained in chapter 6.1",
     "Optimizer": "nn trains with torch.optim",
     "SGD": "nn trains with torch.optim.SGD",
     "Adam": "nn trains with torch.optim.Adam",

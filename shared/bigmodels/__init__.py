@@ -103,6 +103,8 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   Every model of the book in plain NumPy, with explicit backward passes. No torch in here.
 - `scratch/attention.py`:
   Scaled dot-product attention, multi-head attention and positional encodings in NumPy.
+- `scratch/bag_of_vectors.py`:
+  The bag-of-vectors classifier of chapter 6.1–6.2 in NumPy, with its backward pass.
 - `scratch/functional.py`:
   Activations, softmax and losses with their derivatives (NumPy).
 - `scratch/gpt.py`:
@@ -153,6 +155,8 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
   German -> English translation with the book's encoder-decoder Transformer (chapter 6.3).
 - `validate.py`:
   Input validation with messages that name what was expected and what was given.
+- `word_vectors.py`:
+  Word vectors from counts, and the bag-of-vectors classifier that reads them (chapter 6.1–6.2).
 <!-- package-map:end -->
 """
 

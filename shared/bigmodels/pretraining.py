@@ -25,13 +25,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data.text import Vocabulary, tokenize_chars, tokenize_words
+from .data.text import Vocabulary, tokenize_char_pairs, tokenize_chars, tokenize_words
 from .training import estimate_loss, fit, score, train_lm
 from .validate import check_positive_int, describe
+from .word_vectors import BagOfVectors, random_vectors
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 EOS = "<eos>"  # id 2: ends every line of the pretraining stream
-TOKENIZERS = {"words": tokenize_words, "chars": tokenize_chars}
+TOKENIZERS = {"words": tokenize_words, "chars": tokenize_chars, "char pairs": tokenize_char_pairs}
 # Published test accuracies on Rotten Tomatoes sentences (Pang & Lee's set; ours is VADER's rated subset).
 PUBLISHED = {"Kim 2014, CNN, random word vectors": 0.761, "Kim 2014, CNN, word2vec vectors": 0.810,
              "Dai & Le 2015, LSTM pretrained on Amazon reviews": 0.833}
@@ -39,6 +40,10 @@ PUBLISHED = {"Kim 2014, CNN, random word vectors": 0.761, "Kim 2014, CNN, word2v
 CHECKPOINTS = {
     "english": ("lstm_lm_english.pt", "1518c8764bb258f73fc40ccdb52a6e824dad87f8d3a5b417a0b18bbce3f84ca4"),
     "chinese": ("lstm_lm_chinese.pt", "130ad578fb12db80dd2880e1c8f08f9e0d43b7840ed3114fb6e3074a0812a349"),
+}
+VECTOR_CHECKPOINTS = {
+    "english": ("word_vectors_english.pt", "086516249bf6d9456707b5d0441d2fcb44160a3cf3ae4b199c12672aede2b289"),
+    "chinese": ("word_vectors_chinese.pt", "ca4d88ff5a6538f8f0f10a9a979e22fded8584c62f8c46ac127370daab5d9830"),
 }
 
 
@@ -235,19 +240,16 @@ def sha256_file(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def load_pretrained(language_or_path, sha256=None):
-    """(language model in float32, vocabulary, meta) from a checkpoint, after checking its SHA-256.
-
-    language_or_path: "english" or "chinese" (the committed checkpoints, hash from CHECKPOINTS) or a path,
-    then with the expected sha256. torch.load(weights_only=True): the file holds tensors and plain types only.
-    """
-    if language_or_path in CHECKPOINTS:
-        filename, sha256 = CHECKPOINTS[language_or_path]
+def _verified_checkpoint(language_or_path, sha256, table):
+    """torch.load(weights_only=True) of a committed checkpoint (a key of table) or a path with its sha256,
+    after checking the file's SHA-256."""
+    if language_or_path in table:
+        filename, sha256 = table[language_or_path]
         path = CHECKPOINT_DIR / filename
     elif isinstance(language_or_path, (str, Path)) and sha256 is not None:
         path = Path(language_or_path)
     else:
-        raise ValueError(f"expected one of {tuple(CHECKPOINTS)}, or a path with its sha256, "
+        raise ValueError(f"expected one of {tuple(table)}, or a path with its sha256, "
                          f"got {language_or_path!r} (sha256={sha256!r})")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint; run "
@@ -257,32 +259,60 @@ def load_pretrained(language_or_path, sha256=None):
         raise ValueError(f"{path}: SHA-256 {found} differs from the expected {sha256}; the file is damaged "
                          "or from another run")
     checkpoint = torch.load(path, weights_only=True)
+    vocab = Vocabulary(checkpoint["tokens"][2:], TOKENIZERS[checkpoint["kind"]])
+    if vocab.id_to_token != checkpoint["tokens"]:
+        raise ValueError(f"{path}: its token list is not a vocabulary (<pad>, <unk>, <eos>, unique tokens)")
+    return checkpoint, vocab
+
+
+def load_pretrained(language_or_path, sha256=None):
+    """(language model in float32, vocabulary, meta) from a checkpoint, after checking its SHA-256.
+
+    language_or_path: "english" or "chinese" (the committed checkpoints, hash from CHECKPOINTS) or a path,
+    then with the expected sha256. torch.load(weights_only=True): the file holds tensors and plain types only.
+    """
+    checkpoint, vocab = _verified_checkpoint(language_or_path, sha256, CHECKPOINTS)
     state = {k: v.float() for k, v in checkpoint["state"].items()}
     vocab_size, dim = state["embedding.weight"].shape
     model = LSTMLanguageModel(vocab_size, dim)
     model.load_state_dict(state)
-    vocab = Vocabulary(checkpoint["tokens"][2:], TOKENIZERS[checkpoint["kind"]])
-    if vocab.id_to_token != checkpoint["tokens"]:
-        raise ValueError(f"{path}: its token list is not a vocabulary (<pad>, <unk>, <eos>, unique tokens)")
     return model.eval(), vocab, checkpoint["meta"]
+
+
+def save_word_vectors(path, vectors, vocab, kind, meta):
+    """Write word vectors (V, dim) in float16 with their vocabulary; return the file's SHA-256."""
+    vectors = torch.as_tensor(vectors).to(torch.float16)
+    torch.save({"vectors": vectors, "tokens": list(vocab.id_to_token), "kind": kind, "meta": dict(meta)}, path)
+    return sha256_file(path)
+
+
+def load_word_vectors(language_or_path, sha256=None):
+    """(word vectors (V, dim) float32, vocabulary, meta) from a checkpoint, after checking its SHA-256
+    (hash from VECTOR_CHECKPOINTS, or sha256 with a path)."""
+    checkpoint, vocab = _verified_checkpoint(language_or_path, sha256, VECTOR_CHECKPOINTS)
+    vectors = checkpoint["vectors"].float()
+    if vectors.shape[0] != len(vocab):
+        raise ValueError(f"{language_or_path}: {vectors.shape[0]} vectors for {len(vocab)} tokens")
+    return vectors, vocab, checkpoint["meta"]
 
 
 # ------------------------------------------------------------------------------------------ fine-tuning
 
 
-def fine_tune(model, ids, lengths, labels, epochs, batch_size=32, lr=1e-3, seed=0, X_val=None, y_val=None,
+def fine_tune(model, inputs, labels, epochs, batch_size=32, lr=1e-3, seed=0, X_val=None, y_val=None,
               freeze_body=False):
-    """Adam on BCEWithLogits for `epochs` passes over (ids, lengths, labels) by bigmodels.training.fit; returns
-    the validation accuracy after each epoch (empty without X_val = (ids, lengths)). freeze_body: train only
-    the dense layers."""
+    """Adam on BCEWithLogits for `epochs` passes over (inputs, labels) by bigmodels.training.fit; returns the
+    validation accuracy after each epoch (empty without X_val). inputs: ids, or (ids, lengths) for the LSTM.
+    freeze_body: keep the body (embedding and LSTM, where there is one) fixed and train the layers after it."""
     check_positive_int(epochs, "epochs")
-    if len(labels) != len(ids) or len(lengths) != len(ids):
-        raise ValueError(f"ids, lengths, labels: expected the same length, got {len(ids)}, {len(lengths)}, "
-                         f"{len(labels)}")
+    sizes = [len(x) for x in (inputs if isinstance(inputs, tuple) else (inputs,))]
+    if len(set(sizes + [len(labels)])) != 1:
+        raise ValueError(f"inputs, labels: expected the same number of texts, got {sizes} and {len(labels)}")
     torch.manual_seed(seed)
-    body = {id(p) for p in (*model.embedding.parameters(), *model.lstm.parameters())}
+    body = [model.embedding] + ([model.lstm] if hasattr(model, "lstm") else [])
+    body = {id(p) for module in body for p in module.parameters()}
     trained = [p for p in model.parameters() if not (freeze_body and id(p) in body)]
-    history = fit(model, torch.nn.BCEWithLogitsLoss(), torch.optim.Adam(trained, lr=lr), (ids, lengths),
+    history = fit(model, torch.nn.BCEWithLogitsLoss(), torch.optim.Adam(trained, lr=lr), inputs,
                   np.asarray(labels, dtype=np.float32), epochs=epochs, batch_size=batch_size, seed=seed,
                   X_val=X_val, y_val=None if y_val is None else np.asarray(y_val, dtype=np.float32),
                   verbose=False)
@@ -322,10 +352,46 @@ def experiment(lm, train, test, n, start, seed, epochs, batch_size=32, val=None,
     model = LSTMClassifier(vocab_size, dim, dim, dim, pooling=pooling)
     if start == "pretrained":
         model.load_pretrained(lm)
-    curve = fine_tune(model, ids[idx], lengths[idx], y[idx], epochs, batch_size=batch_size, seed=seed,
+    curve = fine_tune(model, (ids[idx], lengths[idx]), y[idx], epochs, batch_size=batch_size, seed=seed,
                       X_val=val[:2] if val is not None else None, y_val=val[2] if val is not None else None,
                       **RECIPES[recipe])
     return score(model, tuple(test[:2]), np.asarray(test[2])), curve
+
+
+# Recipes of the bag of vectors: the output layer alone (the vectors fixed: a linear probe), every weight, or
+# the output layer first and then every weight at a lower rate (ULMFiT's gradual unfreezing, in two steps).
+VECTOR_RECIPES = {"output layer only": dict(lr=1e-2, freeze_body=True),
+                  "all weights": dict(lr=1e-3, freeze_body=False),
+                  "output layer, then all weights": dict(lr=3e-4, freeze_body=False)}
+
+
+def vectors_experiment(vectors, train, test, n, start, seed, epochs, batch_size=32, val=None,
+                       recipe="all weights", probe_epochs=0):
+    """One run of the word-vector study: a BagOfVectors from the pretrained vectors (start="pretrained") or
+    from random unit vectors ("random init"), fine-tuned on n labelled texts drawn with seed; returns (test
+    accuracy, validation curve). train, test, val: (ids, labels) pairs; recipe: a key of VECTOR_RECIPES;
+    probe_epochs: the epochs of the first step of "output layer, then all weights" (output layer at 1e-2)."""
+    if start not in ("pretrained", "random init"):
+        raise ValueError(f"start: expected 'pretrained' or 'random init', got {start!r}")
+    if recipe not in VECTOR_RECIPES:
+        raise ValueError(f"recipe: expected one of {tuple(VECTOR_RECIPES)}, got {recipe!r}")
+    two_steps = recipe == "output layer, then all weights"
+    if two_steps != (probe_epochs > 0):
+        raise ValueError(f"probe_epochs: expected > 0 exactly for 'output layer, then all weights', got "
+                         f"{probe_epochs} for {recipe!r}")
+    ids, y = train
+    idx = torch.from_numpy(labelled_subset(len(y), n, seed))
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = BagOfVectors(*vectors.shape)
+    model.load_vectors(vectors if start == "pretrained" else random_vectors(*vectors.shape, generator))
+    if two_steps:
+        fine_tune(model, ids[idx], y[idx], probe_epochs, batch_size, seed=seed,
+                  **VECTOR_RECIPES["output layer only"])
+    curve = fine_tune(model, ids[idx], y[idx], epochs, batch_size=batch_size, seed=seed,
+                      X_val=val[0] if val is not None else None, y_val=val[1] if val is not None else None,
+                      **VECTOR_RECIPES[recipe])
+    return score(model, test[0], np.asarray(test[1])), curve
 
 
 def nearest_tokens(embedding, vocab, token, k=5):

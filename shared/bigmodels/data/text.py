@@ -24,6 +24,18 @@ def tokenize_chars(text: str) -> list[str]:
     return [char for char in text if not char.isspace()]
 
 
+def tokenize_char_pairs(text: str) -> list[str]:
+    """Characters and the pairs of neighbouring characters, interleaved (for Chinese, whose words are mostly
+    two characters long): "很好用" -> ["很", "很好", "好", "好用", "用"]."""
+    chars = tokenize_chars(text)
+    tokens = []
+    for i, char in enumerate(chars):
+        tokens.append(char)
+        if i + 1 < len(chars):
+            tokens.append(char + chars[i + 1])
+    return tokens
+
+
 def _check_str(text, name) -> None:
     if not isinstance(text, str):
         raise TypeError(f"{name}: expected a str, got {type(text).__name__}")

@@ -13,4 +13,5 @@ from .gpt import GPT, GPTConfig
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .sentiment import SentimentLSTM
+from .bag_of_vectors import BagOfVectors
 from .speech import SpeechLSTM
