@@ -267,7 +267,7 @@ def summarize(results):
                              f"{acc.mean():.3f} +- {acc.std():.3f} ({acc.min():.3f}-{acc.max():.3f})     {gain}")
             label = "all" if n > 1000 else f"{n:,}"
             figures.append((f"{headline} minus random init, {language}, {label} labels (accuracy points)",
-                            gains.mean(), "{:+.1f}"))
+                            f"{gains.mean():+.1f} (5 seeds: {gains.min():+.1f} to {gains.max():+.1f})", "{}"))
             if n <= 1000:
                 target = 5 if n == 100 else 3
                 met = gains.mean() >= target and gains.min() > 0

@@ -450,7 +450,8 @@ for language, expected in (("english", 10), ("chinese", 7)):
     rows = benchmark_result(f"word_vectors_{language}.json")["rows"]
     vec = {r["start"]: np.mean(r["test"]) for r in rows if r["labels"] == 100}
     rows = benchmark_result(f"pretraining_{language}.json")["rows"]
-    tfidf = [np.mean(r["test"]) for r in rows if (r["labels"], r["start"]) == (100, "TF-IDF")]
+    tfidf = [np.mean(r["test"]) for r in rows
+             if (r["labels"], r["start"]) == (100, "TF-IDF")]
     gain = 100 * (vec["pretrained"] - vec["random init"])
     print(f"{language:>8}, 100 labels: word vectors {vec['pretrained']:.3f}, random "
           f"{vec['random init']:.3f} ({gain:+.1f} points), TF-IDF {tfidf[0]:.3f}")

@@ -70,7 +70,7 @@ written in PyTorch from the same formulas, `data` the offline datasets. One entr
 - `notebook.py`:
   What every chapter calls: setup() first (seeds, threads, plot style), show_source(obj) to print code.
 - `pretraining.py`:
-  Pretraining the §4.2 LSTM as a language model, then fine-tuning it as a classifier (Dai & Le, ULMFiT).
+  Pretrained models for sentiment, their checkpoints and fine-tuning: the §4.2 LSTM and word vectors.
 - `privacy.py`:
   Differential privacy for training: DP-SGD (Abadi et al. 2016) and its Renyi-DP accountant.
 - `results.py`:

@@ -1,4 +1,4 @@
-"""Pretraining the §4.2 LSTM as a language model, then fine-tuning it as a classifier (Dai & Le, ULMFiT).
+"""Pretrained models for sentiment, their checkpoints and fine-tuning: the §4.2 LSTM and word vectors.
 
 Language model (the body of SentimentLSTM with a tied output layer):
 
@@ -12,6 +12,10 @@ then Dense(ReLU) and Dense(1) -> one logit. Fine-tuning starts from the language
 Both models run torch's fused LSTM kernel, which computes what bigmodels.nn.LSTM computes (chapter 3.3;
 tests/test_pretraining.py checks it to 1e-10 in float64): the parameter names are the same, so a
 pretrained state dict loads into SentimentLSTM as well.
+
+Word vectors (bigmodels.word_vectors, Kim 2014's kind of pretrained model) are fine-tuned in a BagOfVectors
+by vectors_experiment, with the same protocol: the pretrained start against a random one, seeds drawing the
+labelled texts. Checkpoints of both kinds are float16, SHA-256 checked, loaded with weights_only=True.
 """
 
 from __future__ import annotations
