@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/bench_pretraining.py              # fine-tuning study -> benchmarks/results/
 
 Each also takes --language english / chinese (two such processes use the two cores) and --model lstm /
-vectors. Word vectors (PPMI + truncated SVD, bigmodels.word_vectors): 13 s (English) and 22 s (Chinese) to
-compute; their study (BagOfVectors, the same selection protocol as below) about 3 (English) and 12 (Chinese)
-minutes at one thread. The LSTM's measured run times:
+vectors. Word vectors (PPMI + truncated SVD, bigmodels.word_vectors), four windows each with its linear
+probe: about 45 s (English) and 130 s (Chinese) at one thread, bit-identical on rerun; their study
+(BagOfVectors, the same selection protocol as below) about 3 (English) and 12 (Chinese) minutes. The LSTM's
+measured run times:
 pretraining about four minutes per language at one thread on a quiet 2-core machine (227 s and 217 s with
 both languages in parallel; 1,480 s each under a load average of 10); the study, one process per language
 under that load, 15 (English) and 20 (Chinese) minutes. The checkpoints' SHA-256 are in
@@ -169,19 +170,20 @@ def study_vectors(language):
             t = time.perf_counter()
             curves = {recipe: run(n, start, 0, VECTOR_EPOCHS[n], recipe, validate=True)[1]
                       for recipe in ("output layer only", "all weights")}
-            probe = int(np.argmax(curves["output layer only"])) + 1
+            # the two-step recipe's first step: as many epochs as the output layer alone did best with
+            probe_epochs = int(np.argmax(curves["output layer only"])) + 1
             two_steps = "output layer, then all weights"
-            curves[two_steps] = run(n, start, 0, VECTOR_EPOCHS[n], two_steps, probe, validate=True)[1]
+            curves[two_steps] = run(n, start, 0, VECTOR_EPOCHS[n], two_steps, probe_epochs, validate=True)[1]
             recipe = max(curves, key=lambda r: max(curves[r]))  # the first of equals: dict order
             epochs = int(np.argmax(curves[recipe])) + 1
-            probe = probe if recipe == two_steps else 0
-            accs = [run(n, start, seed, epochs, recipe, probe)[0] for seed in SEEDS]
+            probe_epochs = probe_epochs if recipe == two_steps else 0
+            accs = [run(n, start, seed, epochs, recipe, probe_epochs)[0] for seed in SEEDS]
             row = {"labels": len(split.y_train) if n is None else n, "start": start, "recipe": recipe,
-                   "epochs": epochs, "probe_epochs": probe,
+                   "epochs": epochs, "probe_epochs": probe_epochs,
                    "val_curves": {r: [round(a, 4) for a in c] for r, c in curves.items()},
                    "test": accs, "seconds": round(time.perf_counter() - t)}
             result["rows"].append(row)
-            print(f"{language} {row['labels']:>6} labels, {start:<11}: {recipe}, {probe}+{epochs} epochs, test "
+            print(f"{language} {row['labels']:>6} labels, {start:<11}: {recipe}, {probe_epochs}+{epochs} epochs, test "
                   f"{np.mean(accs):.3f} +- {np.std(accs):.3f} ({row['seconds']} s)", flush=True)
     (RESULTS / f"word_vectors_{language}.json").write_text(json.dumps(result, indent=1))
     return result
