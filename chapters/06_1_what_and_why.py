@@ -283,19 +283,27 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 # gains of fine-tuned accuracies: they vary by CPU; the asserts check the text's claims
-bench = {(language, r["labels"], r["start"]): np.array(r["test"])
-         for language in study for r in study[language]["rows"]}
-chapter_gain = {}
-for language in ("english", "chinese"):
-    for n in (100, 1000):
-        pre = np.array(chapter[language, n, "pretrained"])
-        rnd = np.array(chapter[language, n, "random init"])
-        chapter_gain[language, n] = 100 * np.mean(pre - rnd)
-        gains = bench[language, n, "pretrained"] - bench[language, n, "random init"]
-        gains *= 100
-        print(f"{language:>8}, {n:>5} labels: gain {chapter_gain[language, n]:+.1f} "
-              f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
-              f"{gains.min():+.1f} to {gains.max():+.1f}")
+def gains_here_and_in_benchmark(runs, result):
+    """The benchmark's test accuracies by (language, labels, start), and the mean
+    gain of this chapter's runs (points, seeds 1-2) by (language, labels), printed
+    beside the benchmark's five-seed gain."""
+    bench = {(language, r["labels"], r["start"]): np.array(r["test"])
+             for language in result for r in result[language]["rows"]}
+    gain_here = {}
+    for language in ("english", "chinese"):
+        for n in (100, 1000):
+            pre = np.array(runs[language, n, "pretrained"])
+            rnd = np.array(runs[language, n, "random init"])
+            gain_here[language, n] = 100 * np.mean(pre - rnd)
+            gains = 100 * (bench[language, n, "pretrained"]
+                           - bench[language, n, "random init"])
+            print(f"{language:>8}, {n:>5} labels: gain {gain_here[language, n]:+.1f} "
+                  f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
+                  f"{gains.min():+.1f} to {gains.max():+.1f}")
+    return bench, gain_here
+
+
+bench, chapter_gain = gains_here_and_in_benchmark(chapter, study)
 # Claims of the text, on the benchmark's five seeds (a committed file, so exact):
 # gains of one to four points with 100 and 1,000 labels and a seed spread at least
 # as large, a small loss with all labels, and TF-IDF ahead of the pretrained LSTM.
@@ -429,26 +437,12 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 # gains of fine-tuned accuracies: they vary by CPU; the asserts check the text's claims
-vector_bench = {(language, r["labels"], r["start"]): np.array(r["test"])
-                for language in vector_study for r in vector_study[language]["rows"]}
-vector_gain = {}
-for language in ("english", "chinese"):
-    for n in (100, 1000):
-        pre = np.array(vector_chapter[language, n, "pretrained"])
-        rnd = np.array(vector_chapter[language, n, "random init"])
-        vector_gain[language, n] = 100 * np.mean(pre - rnd)
-        gains = 100 * (vector_bench[language, n, "pretrained"]
-                       - vector_bench[language, n, "random init"])
-        print(f"{language:>8}, {n:>5} labels: gain {vector_gain[language, n]:+.1f} "
-              f"points here (seeds 1-2); benchmark {gains.mean():+.1f}, seeds "
-              f"{gains.min():+.1f} to {gains.max():+.1f}")
+vector_bench, vector_gain = gains_here_and_in_benchmark(vector_chapter, vector_study)
 # Claims of the text, on the benchmark's five seeds (committed files, so exact):
 for language in ("english", "chinese"):
-    pre, rnd, tfidf, lstm = (bench_or_vectors[language, n, start].mean()
-                             for bench_or_vectors, n, start in (
-                                 (vector_bench, 100, "pretrained"),
-                                 (vector_bench, 100, "random init"),
-                                 (bench, 100, "TF-IDF"), (bench, 100, "pretrained")))
+    pre = vector_bench[language, 100, "pretrained"].mean()
+    tfidf = bench[language, 100, "TF-IDF"].mean()
+    lstm = bench[language, 100, "pretrained"].mean()
     gains_100 = 100 * (vector_bench[language, 100, "pretrained"]
                        - vector_bench[language, 100, "random init"])
     # 100 labels: ahead of random vectors on every seed (about 10 points in English,
@@ -502,22 +496,20 @@ EXPECT = {("english", 100): 4.9, ("english", 1000): 2.2,
           ("chinese", 100): 2.7, ("chinese", 1000): 0.9}
 TOL = {("english", 100): 4.5, ("english", 1000): 5.0,
        ("chinese", 100): 10.0, ("chinese", 1000): 4.5}
-for language in ("english", "chinese"):
-    for n in (100, 1000):
-        report(f"Pretrained LSTM minus random init, {language}, {n:,} labels, "
-               "seeds 1-2 (accuracy points)", chapter_gain[language, n], "{:+.1f}",
-               expect=EXPECT[language, n], tol=TOL[language, n])
 # The word vectors' tolerances, the same way: the spread of the per-seed gains over the
 # benchmark's five seeds (English 4.4 and 3.2 points, Chinese 4.3 and 2.1), rounded up.
 VECTOR_EXPECT = {("english", 100): 8.2, ("english", 1000): 3.6,
                  ("chinese", 100): 8.2, ("chinese", 1000): 3.2}
 VECTOR_TOL = {("english", 100): 4.5, ("english", 1000): 3.5,
               ("chinese", 100): 4.5, ("chinese", 1000): 2.5}
-for language in ("english", "chinese"):
-    for n in (100, 1000):
-        report(f"Pretrained word vectors minus random init, {language}, {n:,} labels, "
-               "seeds 1-2 (accuracy points)", vector_gain[language, n], "{:+.1f}",
-               expect=VECTOR_EXPECT[language, n], tol=VECTOR_TOL[language, n])
+models = {"LSTM": (chapter_gain, EXPECT, TOL),
+          "word vectors": (vector_gain, VECTOR_EXPECT, VECTOR_TOL)}
+for model, (gain, expect, tol) in models.items():
+    for language in ("english", "chinese"):
+        for n in (100, 1000):
+            report(f"Pretrained {model} minus random init, {language}, {n:,} labels, "
+                   "seeds 1-2 (accuracy points)", gain[language, n], "{:+.1f}",
+                   expect=expect[language, n], tol=tol[language, n])
 
 # %% [markdown]
 # ## Summary
